@@ -1,0 +1,71 @@
+"""Output helpers shared by the command modules: JSON, tables, progress bars, file formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fentrace.exc import UsageError
+
+T = TypeVar("T")
+
+stdout_console = Console(soft_wrap=True)
+stderr_console = Console(stderr=True)
+
+
+def emit_json(payload: Any) -> None:
+    """Print one JSON document on stdout (UTF-8, non-ASCII kept)."""
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
+) -> None:
+    """Print a table for people."""
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    stdout_console.print(table)
+
+
+def progress(items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
+    """Yield ``items``, drawing a progress bar on stderr only when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def output_format(path: str, allowed: Sequence[str] = ("csv", "jsonl", "parquet")) -> str:
+    """The table format named by an output path's extension (``-`` is JSON lines on stdout)."""
+    if path == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix == "json":
+        suffix = "jsonl" if "jsonl" in allowed else suffix
+    if suffix not in allowed:
+        raise UsageError(
+            f"cannot tell the output format of {path!r}: use one of "
+            + ", ".join("." + a for a in allowed)
+        )
+    return suffix

@@ -1,0 +1,10 @@
+"""`fentrace shipments` commands."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(name="shipments")
+def shipments() -> None:
+    """shipments commands."""

@@ -1,0 +1,1 @@
+"""Versioned reference data with provenance: typed records (models.py) and their loaders."""

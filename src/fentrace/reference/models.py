@@ -1,0 +1,162 @@
+"""Typed records of the knowledge base. Pure data: no I/O, no business logic beyond dates.
+
+Every record carries ``source_ids`` that point into :class:`Source` records, and a
+``verified`` mark: a value that the reference research could not confirm stays marked
+``verified=False``, is shown as unverified, and never decides a verdict alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Family = Literal["fentanyl", "precursor", "reagent"]
+Role = Literal[
+    "fentanyl_analog", "immediate_precursor", "precursor", "designer_precursor", "reagent"
+]
+TargetKind = Literal["substance", "class"]
+StatusValue = Literal["controlled", "class_controlled", "not_controlled"]
+
+#: Jurisdictions the knowledge base covers, in display order.
+JURISDICTIONS: tuple[str, ...] = ("UN", "US", "CN", "CA", "MX", "EU")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document a record cites: who published it, what it is, where, when it was read."""
+
+    id: str
+    publisher: str
+    title: str
+    url: str | None
+    retrieved: date
+    licence: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Substance:
+    """One chemical the knowledge base knows, with its identifiers."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    cas: str | None
+    cas_verified: bool
+    smiles: str
+    inchikey: str
+    formula: str
+    hs_codes: tuple[str, ...]
+    hs_verified: bool
+    family: Family
+    role: Role
+    notes: str
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """One legal instrument controlling a substance or a class in one jurisdiction.
+
+    ``derivatives`` keeps the derivative wording of the listing as data (for example
+    ``("amides", "carbamates", "halides", "salts")`` for 4-AP on US List I); the chemistry
+    package turns it into structural rules.
+    """
+
+    id: str
+    jurisdiction: str
+    target_kind: TargetKind
+    target: str
+    instrument: str
+    list_name: str
+    effective: date
+    end: date | None
+    citation: str
+    derivatives: tuple[str, ...]
+    verified: bool
+    unverified_fields: tuple[str, ...]
+    note: str
+    source_ids: tuple[str, ...]
+
+    def in_force(self, as_of: date) -> bool:
+        """True when the control has taken effect on ``as_of`` and not yet ended."""
+        return self.effective <= as_of and (self.end is None or as_of < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassCondition:
+    """One modification type of a class definition (US A-E, China 1-4)."""
+
+    code: str
+    text: str
+    text_original: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDefinition:
+    """The legal text of a class definition, with its conditions, citation and dates."""
+
+    id: str
+    jurisdiction: str
+    name: str
+    legal_text: str
+    conditions: tuple[ClassCondition, ...]
+    citation: str
+    effective: date
+    end: date | None
+    note: str
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HSCode:
+    """A Harmonized System 2022 subheading relevant to the trade."""
+
+    code: str
+    description: str
+    verified: bool
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """A dated policy event: scheduling, indictment, sanctions, designation, tariff, ruling."""
+
+    id: str
+    date: date
+    date_precision: Literal["day", "month"]
+    jurisdiction: str
+    kind: str
+    action: str
+    detail: str
+    substances: tuple[str, ...]
+    verified: bool
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OverdoseYear:
+    """Annual US overdose deaths: synthetic opioids other than methadone (ICD-10 T40.4) and all drugs."""
+
+    year: int
+    synthetic_opioid_deaths: int
+    all_drug_deaths: int | None
+    status: str
+    verified: bool
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionStatus:
+    """The listed status of one substance in one jurisdiction on one date."""
+
+    jurisdiction: str
+    status: StatusValue
+    basis: str | None = None
+    list_name: str | None = None
+    since: date | None = None
+    source: str | None = None
+    verified: bool = True
+    control_id: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
