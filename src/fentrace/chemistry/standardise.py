@@ -1,0 +1,246 @@
+"""Standardisation: turn any spelling of a chemical into its one parent structure.
+
+A seized sample, a shipping document and a legal list rarely write a chemical the same way:
+"4-AP dihydrochloride" is ``Cl.Cl.c1ccc(NC2CCNCC2)cc1``, a vendor may draw the protonated
+amine ``[NH2+]``, 4-piperidone is sold as its hydrate. Control lists cover a substance *and its
+salts* and most legal texts ignore stereochemistry, so every structure is reduced to its
+parent before anything is looked up or matched. Each step is a named, small function that
+says what it changed (the ChEMBL structure pipeline's idea), so a result can tell the analyst
+"2 x HCl (salt) removed, charge on N neutralised".
+
+Steps, in order:
+
+1. ``largest_organic_fragment`` keeps the largest fragment that contains carbon; counter-ions
+   and solvents are named ("2 x HCl (salt)", "water (solvent)").
+2. ``neutralise`` removes charges that a proton can remove (rdMolStandardize.Uncharger).
+3. ``ketone_hydrate`` turns a gem-diol on carbon, the hydrate of a ketone, back into the ketone
+   (4,4-piperidinediol is 4-piperidone monohydrate).
+4. ``remove_stereo`` drops stereocentres and double-bond geometry.
+5. ``canonical_smiles`` writes the parent's canonical SMILES: the key used everywhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+from rdkit import Chem, RDLogger
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+# RDKit reports parse failures through its own logger; they are returned as located
+# messages instead, so the C++ log would only repeat them on stderr.
+RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
+
+
+def mol_from_smiles(smiles: str) -> Chem.Mol | None:
+    """Parse and sanitise a SMILES string; None when RDKit cannot (the stubs say it never fails)."""
+    return cast("Chem.Mol | None", Chem.MolFromSmiles(smiles))
+
+
+def mol_to_inchikey(mol: Chem.Mol) -> str | None:
+    """The standard InChIKey of a molecule; None when InChI cannot describe it."""
+    key = cast(str, Chem.MolToInchiKey(mol))  # type: ignore[no-untyped-call]
+    return key or None
+
+
+#: Fragment names for the counter-ions and solvents most often met in the trade, keyed by the
+#: canonical SMILES of the fragment *as written* (charged or not). The phrase says why it went.
+_KNOWN_FRAGMENTS: dict[str, str] = {
+    "Cl": "HCl (salt)",
+    "[Cl-]": "chloride (salt)",
+    "Br": "HBr (salt)",
+    "[Br-]": "bromide (salt)",
+    "I": "HI (salt)",
+    "[I-]": "iodide (salt)",
+    "F": "HF (salt)",
+    "O=S(=O)(O)O": "H2SO4 (salt)",
+    "O=S(=O)([O-])O": "hydrogen sulfate (salt)",
+    "O=S(=O)([O-])[O-]": "sulfate (salt)",
+    "O=P(O)(O)O": "H3PO4 (salt)",
+    "O=[N+]([O-])O": "HNO3 (salt)",
+    "CS(=O)(=O)O": "methanesulfonic acid (salt)",
+    "Cc1ccc(S(=O)(=O)O)cc1": "p-toluenesulfonic acid (salt)",
+    "O=C(O)C(F)(F)F": "trifluoroacetic acid (salt)",
+    "O=C(O)C(=O)O": "oxalic acid (salt)",
+    "O=C(O)/C=C/C(=O)O": "fumaric acid (salt)",
+    "O=C(O)/C=C\\C(=O)O": "maleic acid (salt)",
+    "O=C(O)C=CC(=O)O": "fumaric/maleic acid (salt)",
+    "O=C(O)CC(O)(CC(=O)O)C(=O)O": "citric acid (salt)",
+    "O=C(O)C(O)C(O)C(=O)O": "tartaric acid (salt)",
+    "CC(=O)O": "acetic acid (salt)",
+    "O=C(O)O": "carbonic acid (salt)",
+    "[Na+]": "sodium (counter-ion)",
+    "[K+]": "potassium (counter-ion)",
+    "[Li+]": "lithium (counter-ion)",
+    "[Ca+2]": "calcium (counter-ion)",
+    "[Mg+2]": "magnesium (counter-ion)",
+    "[NH4+]": "ammonium (counter-ion)",
+    "O": "water (solvent)",
+    "CO": "methanol (solvent)",
+    "CCO": "ethanol (solvent)",
+    "CC(C)O": "isopropanol (solvent)",
+    "CC(C)=O": "acetone (solvent)",
+    "CCOCC": "diethyl ether (solvent)",
+    "ClCCl": "dichloromethane (solvent)",
+    "ClC(Cl)Cl": "chloroform (solvent)",
+    "C1CCOC1": "THF (solvent)",
+    "CCOC(C)=O": "ethyl acetate (solvent)",
+    "Cc1ccccc1": "toluene (solvent)",
+    "CC#N": "acetonitrile (solvent)",
+    "CS(C)=O": "DMSO (solvent)",
+    "CN(C)C=O": "DMF (solvent)",
+}
+
+#: A gem-diol on an sp3 carbon whose other two neighbours are carbon or hydrogen: a ketone or
+#: aldehyde hydrate, not an ortho-ester, hemiacetal or carboxylic-acid hydrate.
+_GEM_DIOL = Chem.MolFromSmarts("[CX4;!$(C(O)(O)[!#6;!#1]);$(C([OX2H1])[OX2H1])]([OX2H1])[OX2H1]")
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What one standardisation step did to the structure."""
+
+    name: str
+    changed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class StandardisedMol:
+    """The parent structure and what was removed to reach it.
+
+    ``mol`` is sanitised and has no stereochemistry; ``smiles`` is its canonical SMILES, the key
+    the knowledge-base index, the rules and the results use.
+    """
+
+    mol: Chem.Mol
+    smiles: str
+    removed: tuple[str, ...]
+    steps: tuple[StepReport, ...]
+
+
+StepResult = tuple[Chem.Mol, StepReport, tuple[str, ...]]
+
+
+def _fragment_phrase(smiles: str, count: int) -> str:
+    name = _KNOWN_FRAGMENTS.get(smiles, f"{smiles} (fragment)")
+    return f"{count} x {name}" if count > 1 else name
+
+
+def largest_organic_fragment(mol: Chem.Mol) -> StepResult:
+    """Keep the largest carbon-containing fragment; name the salts and solvents dropped."""
+    fragments = Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False)
+    if len(fragments) == 1:
+        return mol, StepReport("largest_organic_fragment", False, "one fragment"), ()
+
+    def size(fragment: Chem.Mol) -> tuple[int, int, int]:
+        organic = any(atom.GetAtomicNum() == 6 for atom in fragment.GetAtoms())
+        heavy = fragment.GetNumHeavyAtoms()
+        return (int(organic), heavy, fragment.GetNumAtoms())
+
+    ranked = sorted(range(len(fragments)), key=lambda i: size(fragments[i]), reverse=True)
+    keep = fragments[ranked[0]]
+    dropped = Counter(Chem.MolToSmiles(fragments[i]) for i in ranked[1:])
+    phrases = tuple(_fragment_phrase(smiles, n) for smiles, n in sorted(dropped.items()))
+    detail = "removed " + ", ".join(phrases)
+    return Chem.Mol(keep), StepReport("largest_organic_fragment", True, detail), phrases
+
+
+_UNCHARGER = rdMolStandardize.Uncharger(canonicalOrder=True)
+
+
+def neutralise(mol: Chem.Mol) -> StepResult:
+    """Remove charges a proton can remove (protonated amines, carboxylates, phenolates)."""
+    charged = [atom for atom in mol.GetAtoms() if atom.GetFormalCharge() != 0]
+    if not charged:
+        return mol, StepReport("neutralise", False, "no charges"), ()
+    before = {atom.GetIdx(): atom.GetFormalCharge() for atom in charged}
+    out = _UNCHARGER.uncharge(mol)
+    elements = sorted(
+        {
+            out.GetAtomWithIdx(idx).GetSymbol()
+            for idx, charge in before.items()
+            if out.GetAtomWithIdx(idx).GetFormalCharge() != charge
+        }
+    )
+    if not elements:
+        return mol, StepReport("neutralise", False, "charges kept (not acid/base sites)"), ()
+    phrase = f"charge on {', '.join(elements)} neutralised"
+    return out, StepReport("neutralise", True, phrase), (phrase,)
+
+
+def ketone_hydrate(mol: Chem.Mol) -> StepResult:
+    """Turn a gem-diol on carbon (a ketone hydrate) back into the ketone."""
+    hits = mol.GetSubstructMatches(_GEM_DIOL)
+    if not hits:
+        return mol, StepReport("ketone_hydrate", False, "no gem-diol"), ()
+    editable = Chem.RWMol(mol)
+    doomed: list[int] = []
+    seen_carbons: set[int] = set()
+    for carbon, oxygen_kept, oxygen_lost in hits:
+        if carbon in seen_carbons:
+            continue
+        seen_carbons.add(carbon)
+        editable.GetBondBetweenAtoms(carbon, oxygen_kept).SetBondType(Chem.BondType.DOUBLE)
+        editable.GetAtomWithIdx(carbon).SetNumExplicitHs(0)
+        editable.GetAtomWithIdx(oxygen_kept).SetNumExplicitHs(0)
+        doomed.append(oxygen_lost)
+    for idx in sorted(doomed, reverse=True):
+        editable.RemoveAtom(idx)
+    out = editable.GetMol()
+    Chem.SanitizeMol(out)
+    phrase = "ketone hydrate (gem-diol -> ketone)"
+    if len(seen_carbons) > 1:
+        phrase = f"{len(seen_carbons)} x {phrase}"
+    return out, StepReport("ketone_hydrate", True, phrase), (phrase,)
+
+
+def remove_stereo(mol: Chem.Mol) -> StepResult:
+    """Drop stereocentres and double-bond geometry: control lists cover every isomer."""
+    has_stereo = any(
+        atom.GetChiralTag() != Chem.ChiralType.CHI_UNSPECIFIED for atom in mol.GetAtoms()
+    ) or any(bond.GetStereo() != Chem.BondStereo.STEREONONE for bond in mol.GetBonds())
+    if not has_stereo:
+        return mol, StepReport("remove_stereo", False, "no stereochemistry"), ()
+    out = Chem.Mol(mol)
+    Chem.RemoveStereochemistry(out)
+    return out, StepReport("remove_stereo", True, "stereo"), ("stereo",)
+
+
+_STEPS: tuple[Callable[[Chem.Mol], StepResult], ...] = (
+    largest_organic_fragment,
+    neutralise,
+    ketone_hydrate,
+    remove_stereo,
+)
+
+
+def standardise(mol: Chem.Mol) -> StandardisedMol:
+    """Reduce ``mol`` to its parent: largest organic fragment, neutral, no hydrate, no stereo.
+
+    ``mol`` must be a sanitised RDKit molecule; it is not modified.
+    """
+    current = mol
+    reports: list[StepReport] = []
+    removed: list[str] = []
+    for step in _STEPS:
+        current, report, phrases = step(current)
+        reports.append(report)
+        removed.extend(phrases)
+    smiles = Chem.MolToSmiles(current)
+    reports.append(StepReport("canonical_smiles", False, smiles))
+    return StandardisedMol(current, smiles, tuple(removed), tuple(reports))
+
+
+@lru_cache(maxsize=4096)
+def parent_smiles(smiles: str) -> str | None:
+    """The canonical SMILES of the parent of ``smiles``; None when it does not parse."""
+    if not smiles or not smiles.strip():
+        return None
+    mol = mol_from_smiles(smiles.strip())
+    if mol is None:
+        return None
+    return standardise(mol).smiles

@@ -1,0 +1,91 @@
+"""Standardisation golden table: input spelling -> parent SMILES and the phrases removed."""
+
+from __future__ import annotations
+
+import pytest
+from rdkit import Chem
+
+from fentrace.chemistry.standardise import parent_smiles, standardise
+
+GOLDEN = [
+    # (input, parent SMILES, removed phrases)
+    ("O=C1CCN(CCc2ccccc2)CC1", "O=C1CCN(CCc2ccccc2)CC1", ()),
+    ("Cl.Cl.c1ccc(NC2CCNCC2)cc1", "c1ccc(NC2CCNCC2)cc1", ("2 x HCl (salt)",)),
+    ("Cl.O=C1CCNCC1", "O=C1CCNCC1", ("HCl (salt)",)),
+    (
+        "Cl.OC1(O)CCNCC1",
+        "O=C1CCNCC1",
+        ("HCl (salt)", "ketone hydrate (gem-diol -> ketone)"),
+    ),
+    (
+        "CCC(=O)N(c1ccccc1)C1CC[NH+](CCc2ccccc2)CC1.[Cl-]",
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        ("chloride (salt)", "charge on N neutralised"),
+    ),
+    (
+        "C/C=C/C(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        "CC=CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        ("stereo",),
+    ),
+    ("CCCN1CCCC[C@H]1C(=O)Nc1c(C)cccc1C", "CCCN1CCCCC1C(=O)Nc1c(C)cccc1C", ("stereo",)),
+    (
+        "O.O.CC(=O)[O-].[Na+]",
+        "CC(=O)O",
+        ("2 x water (solvent)", "sodium (counter-ion)", "charge on O neutralised"),
+    ),
+    (
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1.O=C(O)CC(O)(CC(=O)O)C(=O)O",
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        ("citric acid (salt)",),
+    ),
+    ("C1=CC=CC=C1NC1CCNCC1", "c1ccc(NC2CCNCC2)cc1", ()),  # kekulé spelling
+    ("[H]N1CCC(Nc2ccccc2)CC1", "c1ccc(NC2CCNCC2)cc1", ()),  # explicit hydrogen
+    ("c1ccc(NC2CCNCC2)cc1.[Xe]", "c1ccc(NC2CCNCC2)cc1", ("[Xe] (fragment)",)),
+    # negatives: things that must NOT change
+    ("CC(O)(O)O", "CC(O)(O)O", ()),  # ortho acid, not a ketone hydrate
+    ("OCC(O)CO", "OCC(O)CO", ()),  # vicinal diol, not gem
+    ("C[N+](C)(C)C.[Cl-]", "C[N+](C)(C)C", ("chloride (salt)",)),  # quaternary N keeps charge
+]
+
+
+@pytest.mark.parametrize(("given", "parent", "removed"), GOLDEN)
+def test_golden_parent_and_removed(given: str, parent: str, removed: tuple[str, ...]) -> None:
+    mol = Chem.MolFromSmiles(given)
+    result = standardise(mol)
+    assert result.smiles == parent
+    assert result.removed == removed
+    assert Chem.MolToSmiles(result.mol) == parent
+
+
+def test_every_step_reports_by_name() -> None:
+    result = standardise(Chem.MolFromSmiles("Cl.Cl.c1ccc(NC2CCNCC2)cc1"))
+    assert [step.name for step in result.steps] == [
+        "largest_organic_fragment",
+        "neutralise",
+        "ketone_hydrate",
+        "remove_stereo",
+        "canonical_smiles",
+    ]
+    assert [step.changed for step in result.steps[:4]] == [True, False, False, False]
+    assert "2 x HCl (salt)" in result.steps[0].detail
+
+
+def test_input_molecule_is_not_modified() -> None:
+    mol = Chem.MolFromSmiles("C/C=C/C(=O)N[C@@H](C)c1ccccc1")
+    before = Chem.MolToSmiles(mol)
+    standardise(mol)
+    assert Chem.MolToSmiles(mol) == before
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Cl.O=C1CCNCC1", "O=C1CCNCC1"),
+        ("not a smiles", None),
+        ("", None),
+        ("   ", None),
+        ("C1CC", None),
+    ],
+)
+def test_parent_smiles(given: str, expected: str | None) -> None:
+    assert parent_smiles(given) == expected
