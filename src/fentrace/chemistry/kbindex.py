@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib import import_module
 from typing import Any, Protocol
@@ -21,14 +22,24 @@ from fentrace.chemistry.standardise import (
     standardise,
 )
 from fentrace.exc import DataFileError
-from fentrace.reference.models import Substance
+from fentrace.reference.models import JurisdictionStatus, Substance
 
 
-class SubstanceSource(Protocol):
-    """What the index needs from a knowledge base: its substances by id."""
+class KnowledgeBase(Protocol):
+    """What chemistry needs from the reference package's knowledge base."""
 
     @property
     def substances(self) -> Mapping[str, Substance]: ...
+
+    def substance_by_cas(self, cas: str) -> Substance | None: ...
+
+    def substance_by_inchikey(self, inchikey: str) -> Substance | None: ...
+
+    def substance_by_name(self, name: str) -> Substance | None: ...
+
+    def listed_status(self, substance_id: str, as_of: date) -> Mapping[str, JurisdictionStatus]: ...
+
+    def format_sources(self, ids: Iterable[str]) -> str: ...
 
 
 def inchikey_of(smiles: str) -> str | None:
@@ -121,8 +132,8 @@ def _reference_function(name: str) -> Callable[..., Any] | None:
 
 
 @lru_cache(maxsize=1)
-def kb_index() -> KBIndex:
-    """The index of the bundled knowledge base (built once per process).
+def knowledge_base() -> KnowledgeBase:
+    """The bundled knowledge base, loaded once per process and checked structurally.
 
     On first load the reference package's structure validation runs too (each substance's
     InChIKey must agree with its SMILES), so a typo in the data is caught before screening.
@@ -132,9 +143,14 @@ def kb_index() -> KBIndex:
         raise DataFileError(
             "the reference package offers no load_knowledge_base()", file="fentrace.reference"
         )
-    kb = load()
+    kb: KnowledgeBase = load()
     validate = _reference_function("validate_structures")
     if validate is not None:
         validate(kb, inchikey_of)
-    source: SubstanceSource = kb
-    return build_kb_index(source.substances.values())
+    return kb
+
+
+@lru_cache(maxsize=1)
+def kb_index() -> KBIndex:
+    """The index of the bundled knowledge base (built once per process)."""
+    return build_kb_index(knowledge_base().substances.values())

@@ -1,0 +1,169 @@
+"""Identifier resolution: whatever the analyst typed, find the structure it names.
+
+``resolve`` detects the kind of identifier and turns it into a molecule:
+
+* molfile -- a string containing ``M  END`` (an MDL connection table);
+* InChI -- ``InChI=1S/...``;
+* InChIKey -- 27 characters ``XXXXXXXXXXXXXX-XXXXXXXXXX-X``; looked up in the knowledge base
+  (an InChIKey is a hash: it cannot be turned back into a structure without a lookup);
+* CAS registry number -- ``NNNNNNN-NN-N`` with its check digit verified, then looked up;
+* a name or synonym the knowledge base knows (tolerant of case, spacing, hyphens, Greek letters
+  and salt words such as "hydrochloride" or "HCl");
+* SMILES -- anything else that RDKit can read.
+
+Names are tried before SMILES because some short names are also valid SMILES ("NPP" would be
+read as N-P-P). Bad input never raises: the :class:`Resolution` says what was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from rdkit import Chem
+
+from fentrace.chemistry.kbindex import KnowledgeBase, kb_index, knowledge_base
+from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.reference.models import Substance
+
+InputType = Literal["smiles", "cas", "name", "inchi", "inchikey", "molfile", "empty"]
+
+_CAS = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+_INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
+#: One SMILES token: an element in or out of brackets, a ring bond, a bond or branch symbol.
+_SMILES_TOKENS = re.compile(r"(Br|Cl|[BCNOPSFI]|[bcnops]|\[[^\]]+\]|%\d\d|\d|[()=#\-+\\/.:@*$~])")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one query: a molecule, or the reason there is none.
+
+    ``substance`` is set when the identifier itself named a knowledge-base record (a CAS
+    number, an InChIKey or a name); a structure query is matched later, by its parent.
+    """
+
+    query: str
+    input_type: InputType
+    resolved: bool
+    mol: Chem.Mol | None = None
+    substance: Substance | None = None
+    error: str | None = None
+
+
+def cas_check_digit_error(cas: str) -> str | None:
+    """Why a CAS number's check digit is wrong, or None when it is right.
+
+    The check digit is the sum of the other digits, each times its position counted from the
+    right, modulo 10.
+    """
+    match = _CAS.match(cas)
+    if match is None:
+        return f"CAS {cas}: not in the form NNNNNNN-NN-N"
+    digits = (match.group(1) + match.group(2))[::-1]
+    expected = sum((i + 1) * int(d) for i, d in enumerate(digits)) % 10
+    if expected != int(match.group(3)):
+        return f"CAS {cas}: check digit should be {expected}"
+    return None
+
+
+def _looks_like_smiles(text: str) -> bool:
+    """True when every character of ``text`` belongs to a SMILES token (names rarely do)."""
+    return not _SMILES_TOKENS.sub("", text)
+
+
+def _smiles_problem(text: str) -> str:
+    """RDKit's own account of why a SMILES string is not a molecule."""
+    unsanitised = cast("Chem.Mol | None", Chem.MolFromSmiles(text, sanitize=False))
+    if unsanitised is None:
+        return "syntax error (unbalanced brackets or ring closures, or an unknown atom)"
+    problems = Chem.DetectChemistryProblems(unsanitised)
+    if problems:
+        return "; ".join(problem.Message() for problem in problems)
+    return "RDKit cannot sanitise it"
+
+
+def _from_substance(query: str, input_type: InputType, substance: Substance) -> Resolution:
+    mol = mol_from_smiles(substance.smiles)
+    if mol is None:  # a broken KB record; kb_index() would already have refused it
+        return Resolution(query, input_type, False, error=f"{substance.id}: SMILES does not parse")
+    return Resolution(query, input_type, True, mol=mol, substance=substance)
+
+
+def _resolve_cas(query: str, cas: str, kb: KnowledgeBase) -> Resolution:
+    problem = cas_check_digit_error(cas)
+    if problem is not None:
+        return Resolution(query, "cas", False, error=problem)
+    substance = kb.substance_by_cas(cas)
+    if substance is None:
+        return Resolution(query, "cas", False, error=f"CAS {cas}: not in the knowledge base")
+    return _from_substance(query, "cas", substance)
+
+
+def _resolve_inchikey(query: str, key: str, kb: KnowledgeBase) -> Resolution:
+    substance = kb.substance_by_inchikey(key) or kb_index().by_parent_inchikey(key)
+    if substance is None:
+        return Resolution(
+            query,
+            "inchikey",
+            False,
+            error=f"InChIKey {key}: not in the knowledge base "
+            "(an InChIKey cannot be turned into a structure without a lookup service)",
+        )
+    return _from_substance(query, "inchikey", substance)
+
+
+def _resolve_inchi(query: str, text: str) -> Resolution:
+    read_inchi: Any = Chem.MolFromInchi
+    mol = cast("Chem.Mol | None", read_inchi(text, sanitize=True, treatWarningAsError=False))
+    if mol is None:
+        return Resolution(query, "inchi", False, error="InChI could not be read")
+    return Resolution(query, "inchi", True, mol=mol)
+
+
+def _resolve_molfile(query: str) -> Resolution:
+    mol = cast("Chem.Mol | None", Chem.MolFromMolBlock(query, sanitize=False))
+    if mol is None:
+        return Resolution(query, "molfile", False, error="molfile could not be read")
+    problems = Chem.DetectChemistryProblems(mol)
+    if problems:
+        reason = "; ".join(problem.Message() for problem in problems)
+        return Resolution(query, "molfile", False, error=f"molfile: {reason}")
+    Chem.SanitizeMol(mol)
+    return Resolution(query, "molfile", True, mol=mol)
+
+
+def resolve(query: str, kb: KnowledgeBase | None = None) -> Resolution:
+    """Detect what ``query`` is (SMILES, CAS, name, InChI, InChIKey, molfile) and resolve it."""
+    if "M  END" in query:
+        return _resolve_molfile(query)
+    text = query.strip()
+    if not text:
+        return Resolution(query, "empty", False, error="empty query")
+    if text.startswith("InChI="):
+        return _resolve_inchi(query, text)
+    base = knowledge_base() if kb is None else kb
+    if _INCHIKEY.match(text):
+        return _resolve_inchikey(query, text, base)
+    if _CAS.match(text):
+        return _resolve_cas(query, text, base)
+    substance = base.substance_by_name(text)
+    if substance is not None:
+        return _from_substance(query, "name", substance)
+    mol = mol_from_smiles(text) if " " not in text else None
+    if mol is not None:
+        return Resolution(query, "smiles", True, mol=mol)
+    if _looks_like_smiles(text):
+        return Resolution(
+            query,
+            "smiles",
+            False,
+            error=f"SMILES {text!r} could not be read: {_smiles_problem(text)}",
+        )
+    return Resolution(
+        query,
+        "name",
+        False,
+        error=f"name {text!r}: not in the knowledge base (and no name-to-structure converter "
+        "is installed)",
+    )

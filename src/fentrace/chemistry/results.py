@@ -1,0 +1,186 @@
+"""The chemical screening result: the DESIGN.md contract as typed, frozen records.
+
+``ScreenResult.to_dict()`` gives exactly the JSON object of the contract (plus the documented
+extras ``name``, ``substance``, ``standardisation`` and ``notes``); ``to_row()`` flattens it
+to one table row for CSV and Parquet output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from rdkit import Chem
+
+from fentrace.reference.models import JURISDICTIONS
+
+Verdict = Literal["controlled", "class_controlled", "designer_precursor", "watch", "clear"]
+MatchKind = Literal["listed", "class", "route", "similar"]
+Status = Literal["controlled", "class_controlled", "not_controlled"]
+
+#: Verdicts from the strongest to the weakest (the precedence of DESIGN.md).
+VERDICTS: tuple[Verdict, ...] = (
+    "controlled",
+    "class_controlled",
+    "designer_precursor",
+    "watch",
+    "clear",
+)
+
+
+@dataclass(frozen=True)
+class RouteLink:
+    """One documented reaction step on the way from the query to a controlled product."""
+
+    reaction: str
+    template_id: str
+    reagent: str
+    source: str
+    product: str
+    product_name: str | None
+    product_substance: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reaction": self.reaction,
+            "template": self.template_id,
+            "reagent": self.reagent,
+            "product": self.product,
+            "product_name": self.product_name,
+            "product_substance": self.product_substance,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class JurisdictionResult:
+    """The status of the query in one jurisdiction on the as-of date, and why."""
+
+    status: Status
+    basis: str | None = None
+    since: date | None = None
+    source: str | None = None
+    verified: bool = True
+    list: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "basis": self.basis,
+            "since": None if self.since is None else self.since.isoformat(),
+            "source": self.source,
+            "verified": self.verified,
+            "list": self.list,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """One piece of evidence: a listing, a class rule, a route or a near neighbour."""
+
+    kind: MatchKind
+    substance: str | None
+    name: str
+    rule: str | None
+    similarity: float | None = None
+    atoms: tuple[int, ...] = ()
+    conditions: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    citation: str | None = None
+    verified: bool = True
+    explanation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": self.kind,
+            "substance": self.substance,
+            "name": self.name,
+            "rule": self.rule,
+            "similarity": None if self.similarity is None else round(self.similarity, 3),
+            "atoms": list(self.atoms),
+            "verified": self.verified,
+        }
+        if self.kind == "class":
+            body["conditions"] = list(self.conditions)
+            body["jurisdiction"] = self.jurisdiction
+            body["citation"] = self.citation
+        if self.explanation:
+            body["explanation"] = self.explanation
+        return body
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """Everything the screening of one query found, with the reasons for its verdict."""
+
+    query: str
+    input_type: str
+    resolved: bool
+    error: str | None = None
+    smiles: str | None = None
+    inchikey: str | None = None
+    verdict: Verdict | None = None
+    family: str | None = None
+    substance: str | None = None
+    name: str | None = None
+    steps_to_fentanyl: int | None = None
+    route: tuple[RouteLink, ...] = ()
+    jurisdictions: dict[str, JurisdictionResult] = field(default_factory=dict)
+    matches: tuple[Match, ...] = ()
+    standardisation: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    as_of: date | None = None
+    mol: Chem.Mol | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready object of the DESIGN.md contract."""
+        return {
+            "query": self.query,
+            "input_type": self.input_type,
+            "resolved": self.resolved,
+            "error": self.error,
+            "smiles": self.smiles,
+            "inchikey": self.inchikey,
+            "verdict": self.verdict,
+            "family": self.family,
+            "substance": self.substance,
+            "name": self.name,
+            "steps_to_fentanyl": self.steps_to_fentanyl,
+            "route": [step.to_dict() for step in self.route],
+            "jurisdictions": {code: j.to_dict() for code, j in self.jurisdictions.items()},
+            "matches": [m.to_dict() for m in self.matches],
+            "standardisation": list(self.standardisation),
+            "notes": list(self.notes),
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+        }
+
+    def route_text(self) -> str:
+        """The route as one line: ``reaction -> product ; reaction -> product``."""
+        return " ; ".join(
+            f"{step.reaction} -> {step.product_name or step.product}" for step in self.route
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat table row (CSV, Parquet): scalars only, one status column per jurisdiction."""
+        rules = sorted({m.rule for m in self.matches if m.rule and m.kind in ("listed", "class")})
+        row: dict[str, Any] = {
+            "query": self.query,
+            "input_type": self.input_type,
+            "resolved": self.resolved,
+            "error": self.error,
+            "smiles": self.smiles,
+            "inchikey": self.inchikey,
+            "verdict": self.verdict,
+            "family": self.family,
+            "steps_to_fentanyl": self.steps_to_fentanyl,
+            "substance": self.substance,
+            "name": self.name,
+            "rules": "|".join(rules) or None,
+            "route": self.route_text() or None,
+            "removed": "|".join(self.standardisation) or None,
+        }
+        for code in JURISDICTIONS:
+            entry = self.jurisdictions.get(code)
+            row[f"status_{code}"] = None if entry is None else entry.status
+        return row

@@ -1,0 +1,450 @@
+"""``screen()``: is this chemical controlled, class-controlled, a designer precursor, or close?
+
+One query goes through five stages, each cheap test first:
+
+1. resolve the identifier (identifiers.py) and standardise it to its parent (standardise.py);
+2. **listing** -- exact parent-SMILES lookup in the knowledge-base index; a hit gives the
+   per-jurisdiction listed status on the as-of date (``kb.listed_status``);
+3. **class rules** -- only when the rules' cheap prefilter says a rule could match
+   (``could_match_any_rule``): every class definition and derivative rule in force; a
+   jurisdiction where the substance is not listed but a class rule matches becomes
+   ``class_controlled``;
+4. **routes** -- only when a reaction template could apply (``can_react``): the fewest documented
+   steps to a fentanyl-class opioid and to a controlled precursor (depth capped, so bounded);
+5. **similarity** -- nearest knowledge-base neighbours, looked at when no rule fired.
+
+Verdict precedence: controlled > class_controlled > designer_precursor > watch > clear.
+
+Unverified records never decide a verdict alone. Two verdicts are worked out: from all the
+evidence, and from the *verified* evidence only. When they differ, the verdict reported is one
+level below the one from all the evidence (but never below the verified one), and a note names
+the unverified records that would have decided more. For example, a substance whose only
+listing is unverified, and on which nothing else fires, is reported ``class_controlled``, not
+``controlled``; an unverified (interpretive) class rule alone gives ``designer_precursor``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import import_module
+from typing import Any, Protocol
+
+from rdkit import Chem
+
+from fentrace.chemistry.identifiers import Resolution, resolve
+from fentrace.chemistry.kbindex import KBIndex, KnowledgeBase, kb_index, knowledge_base
+from fentrace.chemistry.results import (
+    VERDICTS,
+    JurisdictionResult,
+    Match,
+    RouteLink,
+    ScreenResult,
+    Verdict,
+)
+from fentrace.chemistry.standardise import StandardisedMol, mol_to_inchikey, standardise
+from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
+
+#: Structures larger than this are rejected unscreened: no controlled substance comes close,
+#: and substructure and route searches on polymers could take unbounded time.
+MAX_HEAVY_ATOMS = 1000
+#: Route search depth: documented fentanyl routes from a listed precursor need at most 4 steps.
+ROUTE_DEPTH = 4
+
+
+# --- what chemistry reads from the rules modules (classes, routes, similarity) --------------
+
+
+class ClassMatchLike(Protocol):
+    rule_id: str
+    kind: str
+    jurisdiction: str
+    class_id: str | None
+    control_id: str | None
+    parent_substance: str | None
+    name: str
+    conditions: tuple[str, ...]
+    atoms: tuple[int, ...]
+    citation: str
+    source: str
+    since: date
+    verified: bool
+    explanation: str
+
+
+class RouteStepLike(Protocol):
+    reaction: str
+    template_id: str
+    reagent: str
+    source: str
+    product: str
+    product_name: str | None
+    product_substance: str | None
+
+
+class RouteSearchLike(Protocol):
+    fentanyl_route: tuple[RouteStepLike, ...] | None
+    controlled_route: tuple[RouteStepLike, ...] | None
+
+
+class NeighbourLike(Protocol):
+    substance_id: str
+    name: str
+    family: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule functions screening calls; any the rules package lacks are None (skipped)."""
+
+    class_matches: Callable[[Chem.Mol, date], Sequence[ClassMatchLike]] | None
+    is_fentanyl_class: Callable[[Chem.Mol], bool] | None
+    could_match_any_rule: Callable[[Chem.Mol], bool] | None
+    search_routes: Callable[[Chem.Mol, date, int], RouteSearchLike] | None
+    can_react: Callable[[Chem.Mol], bool] | None
+    nearest: Callable[[Chem.Mol, int], Sequence[NeighbourLike]] | None
+    watch_threshold: float | None
+
+
+def _attribute(module: str, name: str) -> Any:
+    try:
+        return getattr(import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    """The rule functions of chemistry's classes, routes and similarity modules."""
+    threshold = _attribute("fentrace.chemistry.similarity", "WATCH_THRESHOLD")
+    return Rules(
+        class_matches=_attribute("fentrace.chemistry.classes", "class_matches"),
+        is_fentanyl_class=_attribute("fentrace.chemistry.classes", "is_fentanyl_class"),
+        could_match_any_rule=_attribute("fentrace.chemistry.classes", "could_match_any_rule"),
+        search_routes=_attribute("fentrace.chemistry.routes", "search_routes"),
+        can_react=_attribute("fentrace.chemistry.routes", "can_react"),
+        nearest=_attribute("fentrace.chemistry.similarity", "nearest"),
+        watch_threshold=None if threshold is None else float(threshold),
+    )
+
+
+# --- evidence -> jurisdictions, matches, verdict ------------------------------------------------
+
+
+def _listed_jurisdictions(
+    kb: KnowledgeBase, substance: Substance | None, as_of: date
+) -> dict[str, JurisdictionStatus]:
+    if substance is None:
+        return {}
+    return dict(kb.listed_status(substance.id, as_of))
+
+
+def _jurisdictions(
+    listed: dict[str, JurisdictionStatus], classes: Sequence[ClassMatchLike]
+) -> dict[str, JurisdictionResult]:
+    """Per jurisdiction: listed if listed; else class-controlled if a class rule matches."""
+    out: dict[str, JurisdictionResult] = {}
+    for code in JURISDICTIONS:
+        status = listed.get(code)
+        if status is not None and status.status == "controlled":
+            out[code] = JurisdictionResult(
+                status="controlled",
+                basis=status.basis,
+                since=status.since,
+                source=status.source,
+                verified=status.verified,
+                list=status.list_name,
+            )
+            continue
+        in_class = [m for m in classes if m.jurisdiction == code]
+        if in_class:
+            # a verified rule speaks before an interpretive one; then the oldest rule
+            best = min(in_class, key=lambda m: (not m.verified, m.since))
+            out[code] = JurisdictionResult(
+                status="class_controlled",
+                basis=f"{best.name}: {best.citation}",
+                since=best.since,
+                source=best.source,
+                verified=best.verified,
+                list=best.rule_id,
+            )
+            continue
+        out[code] = JurisdictionResult(status="not_controlled")
+    return out
+
+
+def _level(verdict: Verdict) -> int:
+    return VERDICTS.index(verdict)
+
+
+def decide_verdict(
+    jurisdictions: dict[str, JurisdictionResult],
+    has_route: bool,
+    is_watch: bool,
+) -> tuple[Verdict, tuple[str, ...]]:
+    """The verdict by precedence, with unverified evidence kept from deciding alone."""
+    verified: Verdict = "clear"
+    strongest: Verdict = "clear"
+    unverified_reasons: list[str] = []
+    for code, entry in jurisdictions.items():
+        if entry.status == "not_controlled":
+            continue
+        level: Verdict = entry.status
+        if _level(level) < _level(strongest):
+            strongest = level
+        if entry.verified:
+            if _level(level) < _level(verified):
+                verified = level
+        else:
+            unverified_reasons.append(f"{code} {entry.status} ({entry.list or entry.basis})")
+    weak: tuple[tuple[bool, Verdict], ...] = (
+        (has_route, "designer_precursor"),
+        (is_watch, "watch"),
+    )
+    for flag, level in weak:
+        level_v: Verdict = level
+        if flag and _level(level_v) < _level(verified):
+            verified = level_v
+        if flag and _level(level_v) < _level(strongest):
+            strongest = level_v
+    if strongest == verified:
+        return verified, ()
+    lowered = VERDICTS[min(_level(strongest) + 1, _level(verified))]
+    note = (
+        f"verdict {lowered} rather than {strongest}: that rests only on unverified records: "
+        + "; ".join(unverified_reasons)
+    )
+    return lowered, (note,)
+
+
+def _listed_match(substance: Substance, parent: StandardisedMol, rule: str | None) -> Match:
+    return Match(
+        kind="listed",
+        substance=substance.id,
+        name=substance.name,
+        rule=rule,
+        similarity=1.0,
+        atoms=tuple(range(parent.mol.GetNumAtoms())),
+        explanation=f"the structure is {substance.name}, listed by name",
+    )
+
+
+def _class_match(match: ClassMatchLike) -> Match:
+    return Match(
+        kind="class",
+        substance=match.parent_substance,
+        name=match.name,
+        rule=match.rule_id,
+        atoms=tuple(match.atoms),
+        conditions=tuple(match.conditions),
+        jurisdiction=match.jurisdiction,
+        citation=match.citation,
+        verified=match.verified,
+        explanation=match.explanation,
+    )
+
+
+def _route_links(route: Sequence[RouteStepLike] | None) -> tuple[RouteLink, ...]:
+    if not route:
+        return ()
+    return tuple(
+        RouteLink(
+            reaction=step.reaction,
+            template_id=step.template_id,
+            reagent=step.reagent,
+            source=step.source,
+            product=step.product,
+            product_name=step.product_name,
+            product_substance=step.product_substance,
+        )
+        for step in route
+    )
+
+
+def _route_match(route: tuple[RouteLink, ...], goal: str) -> Match:
+    last = route[-1]
+    return Match(
+        kind="route",
+        substance=last.product_substance,
+        name=last.product_name or last.product,
+        rule=" > ".join(step.template_id for step in route),
+        atoms=(),
+        explanation=f"{len(route)} documented step(s) lead to {goal}: {last.product_name or last.product}",
+    )
+
+
+def _family(
+    substance: Substance | None,
+    classes: Sequence[ClassMatchLike],
+    fentanyl_class: bool,
+    has_route: bool,
+) -> str | None:
+    if substance is not None:
+        return substance.family
+    if fentanyl_class or any(m.kind == "class" for m in classes):
+        return "fentanyl"
+    if has_route or any(m.kind == "derivative" for m in classes):
+        return "precursor"
+    return None
+
+
+def unresolved(query: str, input_type: str, error: str, as_of: date | None = None) -> ScreenResult:
+    """The result for a query that could not be screened, with its reason."""
+    return ScreenResult(
+        query=query, input_type=input_type, resolved=False, error=error, as_of=as_of
+    )
+
+
+def screen_mol(
+    query: str,
+    input_type: str,
+    mol: Chem.Mol,
+    as_of: date,
+    *,
+    named: Substance | None = None,
+    with_inchikey: bool = True,
+    neighbours_always: bool = True,
+    index: KBIndex | None = None,
+    kb: KnowledgeBase | None = None,
+) -> ScreenResult:
+    """Screen one parsed molecule (see the module docstring for the stages and the verdict).
+
+    ``named`` is the knowledge-base record the identifier itself named (by CAS, name or
+    InChIKey). ``with_inchikey=False`` skips the InChIKey for clear results (batch mode: the
+    InChIKey costs about as much as the rest of screening). ``neighbours_always=False`` looks
+    for neighbours only when no rule fired.
+    """
+    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+        return unresolved(
+            query,
+            input_type,
+            f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {MAX_HEAVY_ATOMS}, not screened",
+            as_of,
+        )
+    kb = knowledge_base() if kb is None else kb
+    index = kb_index() if index is None else index
+    parent = standardise(mol)
+    substance = index.by_smiles(parent.smiles)
+    if substance is None:
+        substance = named
+    listed = _listed_jurisdictions(kb, substance, as_of)
+    active = rules()
+
+    classes: Sequence[ClassMatchLike] = ()
+    if active.class_matches is not None and (
+        active.could_match_any_rule is None or active.could_match_any_rule(parent.mol)
+    ):
+        classes = active.class_matches(parent.mol, as_of)
+    fentanyl_class = (
+        bool(classes)
+        and active.is_fentanyl_class is not None
+        and active.is_fentanyl_class(parent.mol)
+    )
+
+    route: tuple[RouteLink, ...] = ()
+    steps: int | None = None
+    goal_route: tuple[RouteLink, ...] = ()
+    if fentanyl_class or (substance is not None and substance.family == "fentanyl"):
+        steps = 0
+    elif active.search_routes is not None and (
+        active.can_react is None or active.can_react(parent.mol)
+    ):
+        found = active.search_routes(parent.mol, as_of, ROUTE_DEPTH)
+        route = _route_links(found.fentanyl_route)
+        steps = len(route) if found.fentanyl_route else None
+        goal_route = _route_links(found.controlled_route)
+        if not route:
+            route = goal_route
+
+    jurisdictions = _jurisdictions(listed, classes)
+    rule_fired = any(j.status != "not_controlled" for j in jurisdictions.values())
+    has_route = bool(route)
+
+    matches: list[Match] = []
+    if substance is not None:
+        first = next((j for j in jurisdictions.values() if j.status == "controlled"), None)
+        matches.append(_listed_match(substance, parent, None if first is None else first.list))
+    matches.extend(_class_match(m) for m in classes)
+    if route:
+        goal = "a fentanyl-class opioid" if steps else "a controlled precursor"
+        matches.append(_route_match(route, goal))
+
+    is_watch = False
+    if active.nearest is not None and (neighbours_always or not (rule_fired or route)):
+        for neighbour in active.nearest(parent.mol, 3):
+            if substance is not None and neighbour.substance_id == substance.id:
+                continue
+            matches.append(
+                Match(
+                    kind="similar",
+                    substance=neighbour.substance_id,
+                    name=neighbour.name,
+                    rule="tanimoto",
+                    similarity=neighbour.similarity,
+                    explanation=f"structurally close to {neighbour.name} ({neighbour.family})",
+                )
+            )
+            if (
+                active.watch_threshold is not None
+                and neighbour.similarity >= active.watch_threshold
+            ):
+                is_watch = True
+
+    verdict, notes = decide_verdict(jurisdictions, has_route, is_watch)
+    inchikey = mol_to_inchikey(parent.mol) if with_inchikey or verdict != "clear" else None
+    return ScreenResult(
+        query=query,
+        input_type=input_type,
+        resolved=True,
+        smiles=parent.smiles,
+        inchikey=inchikey,
+        verdict=verdict,
+        family=_family(substance, classes, fentanyl_class, bool(route)),
+        substance=None if substance is None else substance.id,
+        name=None if substance is None else substance.name,
+        steps_to_fentanyl=steps,
+        route=route,
+        jurisdictions=jurisdictions,
+        matches=tuple(matches),
+        standardisation=parent.removed,
+        notes=notes,
+        as_of=as_of,
+        mol=parent.mol,
+    )
+
+
+def screen_resolution(resolution: Resolution, as_of: date, **options: Any) -> ScreenResult:
+    """Screen an already resolved query (or report why it could not be)."""
+    if not resolution.resolved or resolution.mol is None:
+        return unresolved(
+            resolution.query, resolution.input_type, resolution.error or "not resolved", as_of
+        )
+    return screen_mol(
+        resolution.query,
+        resolution.input_type,
+        resolution.mol,
+        as_of,
+        named=resolution.substance,
+        **options,
+    )
+
+
+def screen(query: str, as_of: date | None = None) -> ScreenResult:
+    """Screen one query (SMILES, CAS, name, InChI, InChIKey or molfile) as of a date (today)."""
+    when = date.today() if as_of is None else as_of
+    return screen_resolution(resolve(query), when)
+
+
+def screen_many(
+    queries: Sequence[str], as_of: date | None = None, jobs: int = 1
+) -> list[ScreenResult]:
+    """Screen many queries, in order; ``jobs`` > 1 spreads them over processes."""
+    when = date.today() if as_of is None else as_of
+    if jobs <= 1 or len(queries) < 2:
+        return [screen(query, when) for query in queries]
+    from fentrace.chemistry.batch import parallel_screen_queries
+
+    return parallel_screen_queries(queries, when, jobs)
