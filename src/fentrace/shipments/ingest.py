@@ -1,0 +1,499 @@
+"""Read a manifest from CSV, Excel, JSON lines or Parquet into a validated :class:`Manifest`.
+
+Reading has two named stages. *Decoding* turns the file into a frame of strings with the
+input row number of every record (the header is row 1 of a CSV or sheet; a JSON-lines
+record's row is its line; a Parquet record's row is its index from 1). *Validation* maps
+header spellings to the schema, checks types value by value (vectorised with Polars) and
+splits the rows into valid ones and :class:`Rejection` records. Nothing is dropped
+silently: every row read is either in ``frame`` or named in ``rejected``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fentrace.exc import InputError
+from fentrace.shipments.countries import COUNTRY_NAMES, ISO_ALPHA2
+from fentrace.shipments.schema import (
+    KNOWN_COLUMNS,
+    NUMERIC_COLUMNS,
+    REQUIRED_COLUMNS,
+    TRANSPORT_MODE_SPELLINGS,
+    TRANSPORT_MODES,
+    Manifest,
+    Rejection,
+    canonical_column,
+)
+
+ROW = "row"
+_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_HS_CODE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """The table format of a file: from its magic bytes when they are telling, else its suffix."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    return _FORMATS.get(path.suffix.lower(), "csv")
+
+
+def detect_encoding(data: bytes) -> str:
+    """The text encoding of a CSV: UTF-8 (with or without BOM), GB18030 or Latin-1.
+
+    GB18030 is chosen only when the bytes decode as GB18030 and the non-ASCII bytes pair up
+    as double-byte characters (lead and trail byte both >= 0x80, as every GB2312 hanzi does);
+    single accented letters between ASCII letters are Latin-1.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return "latin-1"
+    pairs = lonely = 0
+    index = 0
+    while index < len(data):
+        if data[index] >= 0x80:
+            if index + 1 < len(data) and data[index + 1] >= 0x80:
+                pairs += 1
+                index += 2
+                continue
+            lonely += 1
+        index += 1
+    return "gb18030" if pairs and lonely <= pairs // 20 else "latin-1"
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True when a file that should be text holds NUL bytes or mostly control bytes."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) // 20
+
+
+def _cell_text(value: Any) -> str | None:
+    """One spreadsheet or JSON cell as manifest text (dates ISO, whole floats without '.0')."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return "|".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _frame_from_records(
+    headers: list[str], records: Iterable[tuple[int, list[str | None]]]
+) -> pl.DataFrame:
+    rows: list[int] = []
+    columns: list[list[str | None]] = [[] for _ in headers]
+    for row, values in records:
+        rows.append(row)
+        for i in range(len(headers)):
+            columns[i].append(values[i] if i < len(values) else None)
+    data: dict[str, Any] = {ROW: rows}
+    data.update(zip(headers, columns, strict=True))
+    schema = {ROW: pl.Int64, **dict.fromkeys(headers, pl.String)}
+    return pl.DataFrame(data, schema=schema)
+
+
+def _unique_headers(raw: list[str], file: str) -> list[str]:
+    headers: list[str] = []
+    for i, name in enumerate(raw):
+        clean = (name or "").replace("\ufeff", "").strip() or f"column_{i + 1}"
+        while clean in headers:
+            clean += "_dup"
+        headers.append(clean)
+    if not headers:
+        raise InputError(f"{file}: no header row")
+    return headers
+
+
+def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.DataFrame, str]:
+    if _looks_binary(data):
+        raise InputError(
+            f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
+        )
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    first_line = text.split("\n", 1)[0]
+    if delimiter == "," and first_line.count(";") > first_line.count(","):
+        delimiter = ";"
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            infer_schema=False,
+            separator=delimiter,
+        )
+        if frame.width == 0:
+            raise InputError(f"{path}: no header row")
+        frame.columns = _unique_headers(frame.columns, str(path))
+        return frame.with_row_index(ROW, offset=2).with_columns(
+            pl.col(ROW).cast(pl.Int64)
+        ), encoding
+    except pl.exceptions.PolarsError:
+        pass  # ragged or oddly quoted rows: the row-by-row reader locates them
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = _unique_headers(next(reader), str(path))
+    except StopIteration as stop:
+        raise InputError(f"{path}: the file is empty") from stop
+    records: list[tuple[int, list[str | None]]] = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(headers):
+            rejected.append(
+                Rejection(
+                    number,
+                    "(row)",
+                    f"has {len(values)} fields, the header has {len(headers)}",
+                )
+            )
+            continue
+        records.append((number, list(values)))
+    return _frame_from_records(headers, records), encoding
+
+
+def _read_xlsx(path: Path) -> pl.DataFrame:
+    import openpyxl  # imported here: only Excel input needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a broken workbook
+        raise InputError(f"{path}: not a readable xlsx workbook ({error})") from error
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise InputError(f"{path}: the file is empty")
+        headers = _unique_headers([_cell_text(v) or "" for v in header_row], str(path))
+        records: list[tuple[int, list[str | None]]] = []
+        for number, values in enumerate(rows, start=2):
+            cells = [_cell_text(v) for v in values]
+            if any(c not in (None, "") for c in cells):
+                records.append((number, cells))
+        return _frame_from_records(headers, records)
+    finally:
+        book.close()
+
+
+def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFrame:
+    if _looks_binary(data):
+        raise InputError(
+            f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
+        )
+    text = data.decode(detect_encoding(data))
+    stripped = text.lstrip()
+    if stripped.startswith("["):  # a JSON array of objects is accepted too
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}: not valid JSON ({error})") from error
+        lines = [(i + 1, item) for i, item in enumerate(items)]
+    else:
+        lines = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                lines.append((number, json.loads(line)))
+            except json.JSONDecodeError as error:
+                rejected.append(Rejection(number, "(line)", f"not valid JSON: {error.msg}"))
+    headers: list[str] = []
+    objects: list[tuple[int, dict[str, Any]]] = []
+    for number, item in lines:
+        if not isinstance(item, dict):
+            rejected.append(Rejection(number, "(line)", "not a JSON object"))
+            continue
+        objects.append((number, item))
+        headers.extend(k for k in item if k not in headers)
+    records = [(n, [_cell_text(obj.get(h)) for h in headers]) for n, obj in objects]
+    return _frame_from_records(headers, records)
+
+
+def _read_parquet(path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as error:  # pyarrow/polars raise several types for a broken file
+        raise InputError(f"{path}: not a readable Parquet file ({error})") from error
+    casts: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+            casts.append(pl.col(name).dt.date().cast(pl.String))
+        elif isinstance(dtype, pl.List):
+            casts.append(pl.col(name).cast(pl.List(pl.String)).list.join("|"))
+        elif dtype == pl.String:
+            casts.append(pl.col(name))
+        elif isinstance(dtype, pl.Struct):
+            casts.append(pl.col(name).struct.json_encode())
+        else:
+            casts.append(pl.col(name).cast(pl.String))
+    frame = frame.select(casts)
+    frame.columns = _unique_headers(frame.columns, str(path))
+    return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _map_headers(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str], tuple[str, ...]]:
+    """Rename known header spellings to schema names; the rest pass through unchanged."""
+    renames: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in frame.columns:
+        if header == ROW:
+            continue
+        canonical = canonical_column(header)
+        if canonical is not None and canonical not in taken:
+            renames[header] = canonical
+            taken.add(canonical)
+    passthrough = tuple(
+        h for h in frame.columns if h != ROW and h not in renames and h not in KNOWN_COLUMNS
+    )
+    # a passthrough column may not shadow a schema column name
+    clash = {h: f"{h}_original" for h in frame.columns if h in KNOWN_COLUMNS and h not in renames}
+    frame = frame.rename({**clash, **renames})
+    passthrough = tuple(clash.get(h, h) for h in passthrough) + tuple(clash.values())
+    return frame, renames, passthrough
+
+
+def _country_expr(column: str) -> pl.Expr:
+    text = pl.col(column).str.strip_chars()
+    named = text.str.to_lowercase().replace_strict(COUNTRY_NAMES, default=None)
+    return pl.coalesce(named, text.str.to_uppercase())
+
+
+def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """Clean the columns and build, per checked field, an expression giving the reason or null."""
+    strip = [
+        pl.col(c).str.strip_chars().replace("", None).alias(c)
+        for c in frame.columns
+        if c != ROW and frame.schema[c] == pl.String
+    ]
+    frame = frame.with_columns(strip)
+    for column in KNOWN_COLUMNS:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    iso = list(ISO_ALPHA2)
+    cleaned = frame.with_columns(
+        pl.col("date").str.to_date("%Y-%m-%d", strict=False).alias("_date"),
+        _country_expr("shipper_country").alias("_shipper_country"),
+        _country_expr("consignee_country").alias("_consignee_country"),
+        *[
+            pl.col(c).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False).alias(f"_{c}")
+            for c in NUMERIC_COLUMNS
+        ],
+        pl.col("transport_mode")
+        .str.to_lowercase()
+        .replace(TRANSPORT_MODE_SPELLINGS)
+        .alias("_transport_mode"),
+        pl.col("transit_countries")
+        .str.split("|")
+        .list.eval(pl.element().str.strip_chars().str.to_uppercase())
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .alias("_transit"),
+        pl.col("hs_code").str.replace_all(r"\s", "").alias("_hs"),
+    )
+    checks: list[pl.Expr] = []
+    for column in REQUIRED_COLUMNS:
+        checks.append(
+            pl.when(pl.col(column).is_null())
+            .then(pl.lit(f"{column}|required value is empty"))
+            .alias(f"_p_{column}_required")
+        )
+    checks.append(
+        pl.when(pl.col("date").is_not_null() & pl.col("_date").is_null())
+        .then(pl.lit("date|not an ISO date (YYYY-MM-DD)"))
+        .alias("_p_date")
+    )
+    for column in ("shipper_country", "consignee_country"):
+        checks.append(
+            pl.when(pl.col(column).is_not_null() & ~pl.col(f"_{column}").is_in(iso))
+            .then(pl.lit(f"{column}|not an ISO 3166-1 alpha-2 country code"))
+            .alias(f"_p_{column}")
+        )
+    for column in NUMERIC_COLUMNS:
+        checks.append(
+            pl.when(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null())
+            .then(pl.lit(f"{column}|not a number"))
+            .when(pl.col(f"_{column}") < 0)
+            .then(pl.lit(f"{column}|negative"))
+            .alias(f"_p_{column}")
+        )
+    checks.append(
+        pl.when(
+            pl.col("transport_mode").is_not_null()
+            & ~pl.col("_transport_mode").is_in(list(TRANSPORT_MODES))
+        )
+        .then(pl.lit("transport_mode|not one of " + ", ".join(TRANSPORT_MODES)))
+        .alias("_p_transport_mode")
+    )
+    checks.append(
+        pl.when(
+            pl.col("_transit").is_not_null()
+            & ~pl.col("_transit").list.eval(pl.element().is_in(iso)).list.all()
+        )
+        .then(pl.lit("transit_countries|not a '|'-separated list of ISO 3166-1 alpha-2 codes"))
+        .alias("_p_transit_countries")
+    )
+    checks.append(
+        pl.when(pl.col("_hs").is_not_null() & ~pl.col("_hs").str.contains(_HS_CODE.pattern))
+        .then(pl.lit("hs_code|not an HS code (4 to 10 digits, dots allowed)"))
+        .alias("_p_hs_code")
+    )
+    return cleaned, checks
+
+
+def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Manifest:
+    """Map headers, check every value and split the rows into valid and rejected ones."""
+    read_count = raw.height + len({r.row for r in rejected})
+    frame, renames, passthrough = _map_headers(raw)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{file}: missing required column(s): {', '.join(missing)} "
+            f"(found: {', '.join(c for c in raw.columns if c != ROW) or 'none'})"
+        )
+    cleaned, checks = _problems(frame)
+    problems = cleaned.select(ROW, *checks)
+    problem_columns = [c for c in problems.columns if c != ROW]
+    long = (
+        problems.unpivot(index=ROW, on=problem_columns, value_name="problem")
+        .drop_nulls("problem")
+        .join(cleaned.select(ROW, *KNOWN_COLUMNS), on=ROW, how="left")
+        .sort(ROW)
+    )
+    for record in long.iter_rows(named=True):
+        field, reason = record["problem"].split("|", 1)
+        rejected.append(Rejection(record[ROW], field, reason, record.get(field)))
+    bad_rows = set(long.get_column(ROW).to_list())
+    valid = cleaned.filter(~pl.col(ROW).is_in(list(bad_rows)))
+    # later duplicates of a shipment id are rejected, the first one is screened
+    first = valid.group_by("shipment_id").agg(pl.col(ROW).min().alias("_first"))
+    valid = valid.join(first, on="shipment_id", how="left")
+    duplicates = valid.filter(pl.col(ROW) != pl.col("_first"))
+    for record in duplicates.select(ROW, "shipment_id", "_first").iter_rows(named=True):
+        rejected.append(
+            Rejection(
+                record[ROW],
+                "shipment_id",
+                f"duplicate shipment_id, first seen at row {record['_first']}; this later row is rejected",
+                record["shipment_id"],
+            )
+        )
+    valid = valid.filter(pl.col(ROW) == pl.col("_first")).sort(ROW)
+    final = valid.select(
+        ROW,
+        "shipment_id",
+        pl.col("_date").alias("date"),
+        "shipper_name",
+        pl.col("_shipper_country").alias("shipper_country"),
+        "consignee_name",
+        pl.col("_consignee_country").alias("consignee_country"),
+        "description",
+        pl.col("_hs").alias("hs_code"),
+        "cas",
+        "smiles",
+        pl.col("_quantity_kg").alias("quantity_kg"),
+        pl.col("_declared_value_usd").alias("declared_value_usd"),
+        pl.col("_transit")
+        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        .alias("transit_countries"),
+        pl.col("_transport_mode").alias("transport_mode"),
+        "payment_method",
+        "forwarder_name",
+        "shipper_address",
+        "consignee_address",
+        "consignee_phone",
+        "consignee_email",
+        "notify_party",
+        *passthrough,
+    )
+    rejected.sort(key=lambda r: (r.row, r.field))
+    return Manifest(
+        frame=final,
+        rejected=rejected,
+        read_count=read_count,
+        source=file,
+        passthrough=passthrough,
+        header_map=renames,
+    )
+
+
+def read_manifest(path: str | Path) -> Manifest:
+    """Read and validate a manifest file (CSV, xlsx, JSON lines or Parquet)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    rejected: list[Rejection] = []
+    encoding: str | None = None
+    kind = detect_format(path, data[:8])
+    if kind == "parquet":
+        raw = _read_parquet(path)
+    elif kind == "xlsx":
+        raw = _read_xlsx(path)
+    elif kind == "jsonl":
+        raw = _read_jsonl(path, data, rejected)
+    else:
+        raw, encoding = _read_csv(path, data, rejected)
+    manifest = validate(raw, file=str(path), rejected=rejected)
+    manifest.encoding = encoding
+    return manifest
+
+
+def manifest_from_frame(frame: pl.DataFrame, *, source: str = "<frame>") -> Manifest:
+    """Validate an in-memory table (for the simulation and network helpers and the benchmark)."""
+    strings = frame.select(
+        pl.col(c).dt.date().cast(pl.String)
+        if isinstance(frame.schema[c], pl.Datetime)
+        else pl.col(c).cast(pl.List(pl.String)).list.join("|")
+        if isinstance(frame.schema[c], pl.List)
+        else pl.col(c).cast(pl.String)
+        for c in frame.columns
+    )
+    raw = strings.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return validate(raw, file=source, rejected=[])
