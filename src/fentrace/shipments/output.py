@@ -1,0 +1,79 @@
+"""Writing alerts: CSV (spreadsheet-safe), JSON lines or Parquet, chosen by the path's extension."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fentrace.exc import UsageError
+from fentrace.shipments.engine import ScreeningResult
+
+#: A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with a quote (OWASP CSV injection advice)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _formula_safe_expr(column: str) -> pl.Expr:
+    col = pl.col(column)
+    risky = col.str.contains(r"^[=+\-@\t\r]")
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
+
+
+def reasons_json(reasons: list[dict[str, Any]] | None) -> str:
+    """The reasons of one alert as a compact JSON array (the CSV cell)."""
+    return json.dumps(reasons or [], ensure_ascii=False, separators=(",", ":"))
+
+
+def alerts_for_csv(alerts: pl.DataFrame) -> pl.DataFrame:
+    """Flatten alerts for CSV: reasons as JSON, a codes column, lists joined, strings formula-safe."""
+    flat = alerts.with_columns(
+        pl.col("reasons")
+        .list.eval(pl.element().struct.field("code"))
+        .list.join("|")
+        .alias("codes"),
+        pl.col("reasons")
+        .map_elements(lambda r: reasons_json(r.to_list()), return_dtype=pl.String)
+        .alias("reasons"),
+        pl.col("transit_countries").list.join("|"),
+    )
+    order = ["shipment_id", "row", "score", "level", "codes", "reasons"]
+    flat = flat.select(order + [c for c in flat.columns if c not in order])
+    strings = [c for c, t in flat.schema.items() if t == pl.String and c != "reasons"]
+    return flat.with_columns([_formula_safe_expr(c) for c in strings])
+
+
+def write_alerts(
+    result: ScreeningResult | pl.DataFrame, path: str | Path, *, min_level: str = "none"
+) -> int:
+    """Write the alerts at ``min_level`` or above to ``path`` (.csv, .jsonl or .parquet; '-' = JSON lines on stdout).
+
+    Returns the number of alerts written.
+    """
+    alerts = result.at_least(min_level) if isinstance(result, ScreeningResult) else result
+    target = str(path)
+    suffix = "jsonl" if target == "-" else Path(target).suffix.lower().lstrip(".")
+    if suffix == "json":
+        suffix = "jsonl"
+    if suffix not in ("csv", "jsonl", "parquet"):
+        raise UsageError(
+            f"cannot tell the output format of {target!r}: use .csv, .jsonl or .parquet"
+        )
+    if suffix == "csv":
+        alerts_for_csv(alerts).write_csv(target)
+    elif suffix == "parquet":
+        alerts.write_parquet(target)
+    else:
+        text = alerts.with_columns(pl.col("date").cast(pl.String)).write_ndjson()
+        if target == "-":
+            sys.stdout.write(text)
+        else:
+            Path(target).write_text(text, encoding="utf-8")
+    return alerts.height
