@@ -7,11 +7,12 @@ precedence, dates, unverified records one level down -- from the bundled data an
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping, Sequence
+import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdkit import Chem
@@ -21,74 +22,22 @@ from fentrace.chemistry.identifiers import resolve
 from fentrace.chemistry.kbindex import KBIndex, build_kb_index
 from fentrace.chemistry.results import JurisdictionResult
 from fentrace.chemistry.screen import Rules, decide_verdict, screen_mol, screen_resolution
-from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
+from fentrace.reference.models import JURISDICTIONS
 
-DATA = Path(__file__).parent / "data" / "core" / "mini_kb.csv"
+CORE = Path(__file__).parent / "data" / "core"
 
 
-class MiniKB:
-    """A knowledge base of five rows: enough to exercise every branch of screen_mol."""
+def load_minikb() -> Any:
+    """The MiniKB class of data/core/minikb.py (a test double, not a package module)."""
+    spec = importlib.util.spec_from_file_location("minikb", CORE / "minikb.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MiniKB
 
-    def __init__(self, path: Path) -> None:
-        with path.open(encoding="utf-8") as handle:
-            self.rows = list(csv.DictReader(handle))
-        self._substances = {
-            row["id"]: Substance(
-                id=row["id"],
-                name=row["name"],
-                synonyms=tuple(row["synonyms"].split("|")),
-                cas=row["cas"] or None,
-                cas_verified=bool(row["cas"]),
-                smiles=row["smiles"],
-                inchikey="",
-                formula="",
-                hs_codes=(),
-                hs_verified=False,
-                family=row["family"],  # type: ignore[arg-type]
-                role=row["role"],  # type: ignore[arg-type]
-                notes="",
-                source_ids=("src-" + row["id"],),
-            )
-            for row in self.rows
-        }
 
-    @property
-    def substances(self) -> Mapping[str, Substance]:
-        return self._substances
-
-    def substance_by_cas(self, cas: str) -> Substance | None:
-        return next((s for s in self._substances.values() if s.cas == cas), None)
-
-    def substance_by_inchikey(self, inchikey: str) -> Substance | None:
-        return None
-
-    def substance_by_name(self, name: str) -> Substance | None:
-        wanted = name.strip().lower()
-        for substance in self._substances.values():
-            if wanted in {substance.name.lower(), *(s.lower() for s in substance.synonyms)}:
-                return substance
-        return None
-
-    def listed_status(self, substance_id: str, as_of: date) -> Mapping[str, JurisdictionStatus]:
-        out: dict[str, JurisdictionStatus] = {}
-        for row in self.rows:
-            since = date.fromisoformat(row["effective"])
-            if row["id"] == substance_id and since <= as_of:
-                out[row["jurisdiction"]] = JurisdictionStatus(
-                    jurisdiction=row["jurisdiction"],
-                    status="controlled",
-                    basis=row["basis"],
-                    list_name=row["list_name"],
-                    since=since,
-                    source="source of " + row["id"],
-                    verified=row["verified"] == "true",
-                )
-        for code in JURISDICTIONS:
-            out.setdefault(code, JurisdictionStatus(jurisdiction=code, status="not_controlled"))
-        return out
-
-    def format_sources(self, ids: Iterable[str]) -> str:
-        return "; ".join(ids)
+MiniKB = load_minikb()
 
 
 @dataclass(frozen=True)
@@ -230,7 +179,7 @@ FAKE_RULES = Rules(
 
 @pytest.fixture
 def mini() -> tuple[MiniKB, KBIndex]:
-    kb = MiniKB(DATA)
+    kb = MiniKB()
     return kb, build_kb_index(kb.substances.values())
 
 

@@ -1,10 +1,148 @@
-"""`fentrace chem` commands."""
+"""`fentrace chem` commands: screen chemicals one by one or a whole file."""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+
 import click
+
+from fentrace.cli._common import emit_json, output_format, print_table, stderr_console
+from fentrace.exc import UsageError
+from fentrace.reference.models import JURISDICTIONS
+
+#: Rejected records listed on stderr; every one is in the output file with its reason.
+REJECTIONS_SHOWN = 20
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from None
 
 
 @click.group(name="chem")
 def chem() -> None:
-    """chem commands."""
+    """Screen chemicals: listed, class-controlled, designer precursor, watch or clear."""
+
+
+@chem.command(name="screen")
+@click.argument("queries", nargs=-1, required=True)
+@click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array, one object per query.")
+def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Screen QUERIES: SMILES, CAS numbers, names, InChI or InChIKeys."""
+    from fentrace.chemistry.screen import screen  # RDKit loads only for chem commands
+
+    when = _as_of(as_of)
+    results = [screen(query, when) for query in queries]
+    if as_json:
+        emit_json([result.to_dict() for result in results])
+        return
+    columns = ["query", "verdict", "name", "steps", *JURISDICTIONS, "note"]
+    rows = []
+    for result in results:
+        if not result.resolved:
+            rows.append(
+                [result.query, "rejected", "", "", *([""] * len(JURISDICTIONS)), result.error]
+            )
+            continue
+        statuses = [
+            _short_status(result.jurisdictions[code].status, result.jurisdictions[code].verified)
+            if code in result.jurisdictions
+            else ""
+            for code in JURISDICTIONS
+        ]
+        note = "; ".join((*result.notes, *(f"removed {r}" for r in result.standardisation)))
+        rows.append(
+            [
+                result.query,
+                result.verdict,
+                result.name or result.smiles,
+                "" if result.steps_to_fentanyl is None else str(result.steps_to_fentanyl),
+                *statuses,
+                note,
+            ]
+        )
+    print_table(columns, rows, title=f"chemical screening as of {when.isoformat()}")
+
+
+def _short_status(status: str, verified: bool) -> str:
+    short = {"controlled": "listed", "class_controlled": "class", "not_controlled": "-"}[status]
+    return short if verified or status == "not_controlled" else short + "?"
+
+
+@chem.command(name="screen-file")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    help="csv, jsonl or parquet file; - = jsonl on stdout.",
+)
+@click.option("--column", help="CSV column holding the query (default: detected).")
+@click.option("--id-column", help="CSV column or SDF property holding the record id.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
+def screen_file_command(
+    file: Path,
+    output: str,
+    column: str | None,
+    id_column: str | None,
+    jobs: int | None,
+    as_of: str | None,
+) -> None:
+    """Screen every record of FILE (.smi, .csv, .sdf); one output row per record, in order."""
+    from fentrace.chemistry.batch import screen_file  # RDKit loads only for chem commands
+
+    when = _as_of(as_of)
+    out_format = output_format(output)
+    if output == "-" and out_format != "jsonl":
+        raise UsageError("-o - writes JSON lines; give a file name for csv or parquet")
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(console=stderr_console, transient=True) as bar:
+            task = bar.add_task("screening", total=None)
+            summary = screen_file(
+                file,
+                output,
+                out_format,
+                when,
+                column=column,
+                id_column=id_column,
+                jobs=jobs,
+                on_row=lambda: bar.advance(task),
+            )
+    else:
+        summary = screen_file(
+            file, output, out_format, when, column=column, id_column=id_column, jobs=jobs
+        )
+    for number, record_id, reason in summary.rejections[:REJECTIONS_SHOWN]:
+        label = f"record {number}" + (f" ({record_id})" if record_id else "")
+        click.echo(f"{file}: {label}: rejected: {reason}", err=True)
+    if summary.rejected > REJECTIONS_SHOWN:
+        click.echo(
+            f"... and {summary.rejected - REJECTIONS_SHOWN} more rejected (see output)", err=True
+        )
+    counts = summary.to_dict()
+    verdicts = ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()) or "none"
+    click.echo(
+        f"read {counts['read']}, screened {counts['screened']}, rejected {counts['rejected']}; "
+        f"verdicts: {verdicts}",
+        err=True,
+    )
+
+
+def _register_explain() -> None:
+    from fentrace.cli.chem_explain import explain
+
+    chem.add_command(explain)
+
+
+_register_explain()

@@ -1,0 +1,206 @@
+"""Benchmark: screening a file of drug-like structures against bare RDKit SMILES parsing.
+
+Builds (seeded, from fragments) a set of drug-like structures -- most ordinary, some
+piperidines and anilides, a few fentanyl-likes and known precursors so the rules fire --
+writes it as .smi into a temporary folder, then measures on the same file in the same run:
+
+* baseline: bare single-process RDKit parsing (``Chem.MolFromSmiles`` per line), structures/s;
+* ``fentrace chem screen-file IN.smi -o OUT.csv --jobs 2`` end to end (a subprocess: start-up,
+  reading, screening, writing), structures/s;
+
+and prints both and the ratio (target: screening on 2 processes >= 0.5 x the bare parse rate).
+
+    .venv/bin/python benchmarks/chem_screen.py            # 100,000 structures
+    .venv/bin/python benchmarks/chem_screen.py --n 5000   # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rdkit import Chem, RDLogger
+
+RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
+
+RINGS = [
+    "c1ccc({a})cc1",
+    "c1ccc({a})c({b})c1",
+    "c1cc({a})ccc1{b}",
+    "c1ccncc1{a}",
+    "c1cc({a})ncc1{b}",
+    "c1csc({a})c1",
+    "c1ccoc1{a}",
+    "C1CCC({a})CC1",
+    "C1CCN({a})CC1",
+    "C1CN({a})CCN1{b}",
+    "C1COCCN1{a}",
+    "c1ccc2[nH]cc({a})c2c1",
+    "c1ccc2ncccc2c1{a}",
+    "c1nc({a})sc1{b}",
+    "n1c({a})cnc1{b}",
+    "C1CC1{a}",
+    "c1ccc2c(c1)OCO2",
+]
+SUBSTITUENTS = [
+    "",
+    "C",
+    "CC",
+    "C(C)C",
+    "F",
+    "Cl",
+    "Br",
+    "OC",
+    "O",
+    "N",
+    "C(F)(F)F",
+    "C#N",
+    "[N+](=O)[O-]",
+    "C(=O)O",
+    "C(=O)OC",
+    "C(=O)N",
+    "C(=O)NC",
+    "S(=O)(=O)N",
+    "NC(=O)C",
+    "CO",
+    "CN(C)C",
+    "OCC",
+    "CC(=O)O",
+    "c1ccccc1",
+    "Cc1ccccc1",
+    "N1CCOCC1",
+    "C1CCNCC1",
+]
+LINKERS = ["", "C", "CC", "C(=O)N", "NC(=O)", "O", "OC", "C(=O)", "S(=O)(=O)", "N", "CCN", "C=C"]
+# piperidines and anilides of the kind the rules look at
+PIPERIDINE_TEMPLATES = [
+    "O=C1CCN({r})CC1",
+    "c1ccc(NC2CCN({r})CC2)cc1",
+    "{acyl}N(c1ccc({x})cc1)C1CCN({r})CC1",
+    "{acyl}Nc1ccc({x})cc1",
+    "CC(C)(C)OC(=O)N1CCC(Nc2ccc({x})cc2)CC1",
+    "c1ccc({x})cc1N{r}",
+]
+ACYLS = [
+    "CCC(=O)",
+    "CC(=O)",
+    "CCCC(=O)",
+    "CC(C)C(=O)",
+    "COCC(=O)",
+    "C=CC(=O)",
+    "O=C(c1ccco1)",
+    "O=C(C1CC1)",
+]
+N_SUBSTITUENTS = [
+    "CCc1ccccc1",
+    "Cc1ccccc1",
+    "C",
+    "CCc1cccs1",
+    "CC(O)c1ccccc1",
+    "CCC",
+    "C(=O)OC(C)(C)C",
+    "[H]",
+]
+RING_X = ["", "F", "Cl", "Br", "OC", "C"]
+KNOWN = [
+    "O=C1CCN(CCc2ccccc2)CC1",
+    "c1ccc(CCN2CCC(Nc3ccccc3)CC2)cc1",
+    "c1ccc(NC2CCNCC2)cc1",
+    "CC(C)(C)OC(=O)N1CCC(=O)CC1",
+    "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+    "Cl.Cl.c1ccc(NC2CCNCC2)cc1",
+]
+
+
+def _ordinary(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.choice((1, 2, 2, 3))):
+        ring = rng.choice(RINGS)
+        parts.append(ring.format(a=rng.choice(SUBSTITUENTS), b=rng.choice(SUBSTITUENTS)))
+    smiles = parts[0]
+    for part in parts[1:]:
+        smiles = f"{smiles}{rng.choice(LINKERS)}{part}" if smiles[-1] != ")" else smiles + part
+    return smiles
+
+
+def _piperidine(rng: random.Random) -> str:
+    template = rng.choice(PIPERIDINE_TEMPLATES)
+    return (
+        template.format(r=rng.choice(N_SUBSTITUENTS), acyl=rng.choice(ACYLS), x=rng.choice(RING_X))
+        .replace("N([H])", "N")
+        .replace("N[H]", "N")
+    )
+
+
+def build_set(n: int, seed: int = 20261129) -> list[str]:
+    """``n`` distinct-ish, valid SMILES: about 93% ordinary, 6% piperidine/anilide, 1% known."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        roll = rng.random()
+        if roll < 0.01:
+            smiles = rng.choice(KNOWN)
+        elif roll < 0.07:
+            smiles = _piperidine(rng)
+        else:
+            smiles = _ordinary(rng)
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None:
+            continue
+        # write a non-canonical spelling half of the time: parsing must not rely on canonical input
+        out.append(Chem.MolToSmiles(mol, doRandom=rng.random() < 0.5))
+    return out
+
+
+def bare_parse_rate(path: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    count = 0
+    with path.open() as handle:
+        for line in handle:
+            if Chem.MolFromSmiles(line.split()[0]) is not None:
+                count += 1
+    return count / (time.perf_counter() - start), count
+
+
+def screen_file_rate(path: Path, out: Path, jobs: int) -> tuple[float, str]:
+    fentrace = Path(sys.executable).parent / "fentrace"
+    command = [str(fentrace), "chem", "screen-file", str(path), "-o", str(out), "--jobs", str(jobs)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    with out.open() as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+    return rows / elapsed, done.stderr.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="structures (default 100,000)")
+    parser.add_argument("--jobs", type=int, default=2, help="screen-file processes (default 2)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "structures.smi"
+        start = time.perf_counter()
+        smiles = build_set(args.n)
+        path.write_text("".join(f"{s} m{i}\n" for i, s in enumerate(smiles)))
+        print(f"built {len(smiles):,} structures in {time.perf_counter() - start:.1f} s -> {path}")
+        parse_rate, parsed = bare_parse_rate(path)
+        print(
+            f"baseline  bare RDKit parse, 1 process : {parse_rate:10,.0f} structures/s ({parsed:,})"
+        )
+        screen_rate, counts = screen_file_rate(path, Path(folder) / "out.csv", args.jobs)
+        print(f"fentrace  screen-file, {args.jobs} processes   : {screen_rate:10,.0f} structures/s")
+        print(f"          {counts}")
+        ratio = screen_rate / parse_rate
+        verdict = "meets" if ratio >= 0.5 else "misses"
+        print(f"ratio screen/parse = {ratio:.2f} ({verdict} the 0.5 target)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,429 @@
+"""Batch screening of files: .smi, .csv and .sdf in; CSV, JSON lines or Parquet out.
+
+Every input record gives exactly one output row, in input order, screened or rejected with its
+record number and reason -- never dropped. Work is spread over processes with ``imap`` on
+chunks of records, which keeps the order. Each worker loads the knowledge-base index and the
+rules once.
+
+Batch mode saves work that single queries do not need: SMILES records are parsed directly (no
+name lookup first), nearest neighbours are looked for only when no rule fired, and the InChIKey
+is computed only for rows whose verdict is not ``clear``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from fentrace.chemistry.identifiers import _smiles_problem, resolve
+from fentrace.chemistry.kbindex import kb_index, knowledge_base
+from fentrace.chemistry.results import ScreenResult
+from fentrace.chemistry.screen import rules, screen_mol, screen_resolution, unresolved
+from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.exc import InputError
+from fentrace.reference.models import JURISDICTIONS
+
+RecordKind = Literal["smiles", "query", "molblock"]
+INPUT_SUFFIXES = (".smi", ".smiles", ".csv", ".sdf", ".sd")
+
+#: Column names taken to hold the query in a CSV file, in order of preference.
+QUERY_COLUMNS = (
+    "smiles",
+    "canonical_smiles",
+    "structure",
+    "query",
+    "cas",
+    "cas_number",
+    "casrn",
+    "inchi",
+    "inchikey",
+    "name",
+)
+ID_COLUMNS = ("id", "identifier", "name", "compound_id", "record_id")
+
+#: Flat columns of CSV and Parquet output, in order.
+ROW_COLUMNS: tuple[str, ...] = (
+    "record",
+    "id",
+    "query",
+    "input_type",
+    "resolved",
+    "error",
+    "smiles",
+    "inchikey",
+    "verdict",
+    "family",
+    "steps_to_fentanyl",
+    "substance",
+    "name",
+    "rules",
+    *(f"status_{code}" for code in JURISDICTIONS),
+    "route",
+    "removed",
+)
+
+
+#: How many rejected records a summary keeps by number (all of them are in the output).
+MAX_REPORTED_REJECTIONS = 1000
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input record: its number (line or SDF record), id and query text, or why not."""
+
+    number: int
+    id: str | None
+    text: str
+    kind: RecordKind
+    error: str | None = None
+
+
+@dataclass
+class BatchSummary:
+    """Counts of one batch: records read, screened, rejected, and how many per verdict."""
+
+    read: int = 0
+    screened: int = 0
+    rejected: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    #: The first rejections (record number, id, reason), for the report on stderr.
+    rejections: list[tuple[int, str | None, str]] = field(default_factory=list)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.read += 1
+        if row["resolved"]:
+            self.screened += 1
+            self.verdicts[str(row["verdict"])] += 1
+        else:
+            self.rejected += 1
+            if len(self.rejections) < MAX_REPORTED_REJECTIONS:
+                self.rejections.append((int(row["record"]), row["id"], str(row["error"])))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "screened": self.screened,
+            "rejected": self.rejected,
+            "verdicts": dict(sorted(self.verdicts.items())),
+        }
+
+
+# --- readers ----------------------------------------------------------------------------------
+
+
+def read_smi(lines: Iterable[str]) -> Iterator[Record]:
+    """SMILES files: ``SMILES [whitespace id]`` per line; an empty line is an empty record."""
+    for number, line in enumerate(lines, start=1):
+        parts = line.strip().split(maxsplit=1)
+        if not parts:
+            yield Record(number, None, "", "smiles", error="empty record")
+            continue
+        yield Record(number, parts[1] if len(parts) > 1 else None, parts[0], "smiles")
+
+
+def _pick_column(
+    header: Sequence[str], sample: Sequence[dict[str, str]], column: str | None
+) -> str:
+    if column is not None:
+        if column not in header:
+            raise InputError(f"column {column!r} not in the file (columns: {', '.join(header)})")
+        return column
+    lowered = {name.strip().lower(): name for name in header}
+    for wanted in QUERY_COLUMNS:
+        if wanted in lowered:
+            return lowered[wanted]
+    for name in header:  # else the first column whose values resolve
+        values = [row.get(name) or "" for row in sample if (row.get(name) or "").strip()]
+        if values and all(resolve(value).resolved for value in values[:5]):
+            return name
+    raise InputError(
+        "no column holds SMILES, CAS numbers or names: name one with --column "
+        f"(columns: {', '.join(header)})"
+    )
+
+
+def read_csv(
+    handle: TextIO, column: str | None = None, id_column: str | None = None
+) -> Iterator[Record]:
+    """CSV files: the query column by flag, else by name, else the first that resolves.
+
+    Record numbers are data rows (1 = the row after the header).
+    """
+    reader = csv.DictReader(handle)
+    header = list(reader.fieldnames or [])
+    if not header:
+        raise InputError("the CSV file is empty (no header row)")
+    sample: list[dict[str, str]] = []
+    rows = iter(reader)
+    for row in rows:
+        sample.append(row)
+        if len(sample) >= 20:
+            break
+    query_column = _pick_column(header, sample, column)
+    if id_column is not None and id_column not in header:
+        raise InputError(f"id column {id_column!r} not in the file (columns: {', '.join(header)})")
+    if id_column is None:
+        lowered = {name.strip().lower(): name for name in header}
+        id_column = next(
+            (lowered[c] for c in ID_COLUMNS if c in lowered and lowered[c] != query_column), None
+        )
+    is_smiles = query_column.strip().lower() in ("smiles", "canonical_smiles")
+
+    def records() -> Iterator[dict[str, str]]:
+        yield from sample
+        yield from rows
+
+    for number, row in enumerate(records(), start=1):
+        text = (row.get(query_column) or "").strip()
+        record_id = (row.get(id_column) or None) if id_column else None
+        if None in row:
+            yield Record(number, record_id, text, "query", error="more fields than the header")
+        elif not text:
+            yield Record(number, record_id, "", "query", error=f"empty {query_column!r}")
+        else:
+            yield Record(number, record_id, text, "smiles" if is_smiles else "query")
+
+
+_SDF_END = re.compile(r"^\$\$\$\$\s*$")
+_SDF_PROPERTY = re.compile(r"^>\s*<([^>]+)>")
+
+
+def read_sdf(lines: Iterable[str], id_column: str | None = None) -> Iterator[Record]:
+    """SD files, record by record; the id is the property ``id_column`` or the title line."""
+    block: list[str] = []
+    number = 0
+
+    def finish(block: list[str]) -> Record:
+        text = "".join(block)
+        if not text.strip():
+            return Record(number, None, "", "molblock", error="empty record")
+        record_id = block[0].strip() or None
+        if id_column is not None:
+            record_id = None
+            for i, line in enumerate(block):
+                match = _SDF_PROPERTY.match(line)
+                if match and match.group(1) == id_column and i + 1 < len(block):
+                    record_id = block[i + 1].strip() or None
+        if "M  END" not in text:
+            return Record(number, record_id, text, "molblock", error="no 'M  END' line")
+        return Record(number, record_id, text, "molblock")
+
+    for line in lines:
+        if _SDF_END.match(line):
+            number += 1
+            yield finish(block)
+            block = []
+        else:
+            block.append(line)
+    if any(line.strip() for line in block):  # a last record without its $$$$
+        number += 1
+        yield finish(block)
+
+
+def read_records(
+    path: Path, column: str | None = None, id_column: str | None = None
+) -> Iterator[Record]:
+    """The records of a .smi, .csv or .sdf file, in order. A wrong file type is an InputError."""
+    suffix = path.suffix.lower()
+    if suffix not in INPUT_SUFFIXES:
+        raise InputError(
+            f"{path}: cannot read {suffix or 'a file without extension'}: "
+            "give a .smi, .csv or .sdf file"
+        )
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        head = handle.read(4096)
+        if "\x00" in head:
+            raise InputError(f"{path}: binary content, not a {suffix} text file")
+        handle.seek(0)
+        if suffix in (".smi", ".smiles"):
+            yield from read_smi(handle)
+        elif suffix == ".csv":
+            yield from read_csv(handle, column, id_column)
+        else:
+            yield from read_sdf(handle, id_column)
+
+
+# --- screening records --------------------------------------------------------------------------
+
+
+def screen_record(record: Record, as_of: date) -> ScreenResult:
+    """Screen one record the batch way (see the module docstring); never raises on its data."""
+    if record.error is not None:
+        return unresolved(record.text, record.kind, record.error, as_of)
+    options: dict[str, Any] = {"with_inchikey": False, "neighbours_always": False}
+    if record.kind == "smiles":
+        mol = mol_from_smiles(record.text)
+        if mol is None:
+            reason = f"SMILES could not be read: {_smiles_problem(record.text)}"
+            return unresolved(record.text, "smiles", reason, as_of)
+        return screen_mol(record.text, "smiles", mol, as_of, **options)
+    return screen_resolution(resolve(record.text), as_of, **options)
+
+
+def _row(record: Record, result: ScreenResult) -> dict[str, Any]:
+    row = {"record": record.number, "id": record.id, **result.to_row()}
+    return {column: row.get(column) for column in ROW_COLUMNS}
+
+
+def _full(record: Record, result: ScreenResult) -> dict[str, Any]:
+    return {"record": record.number, "id": record.id, **result.to_dict()}
+
+
+_WORKER_AS_OF: date | None = None
+_WORKER_FULL = False
+
+
+def _worker_init(as_of: date, full: bool) -> None:
+    global _WORKER_AS_OF, _WORKER_FULL
+    _WORKER_AS_OF = as_of
+    _WORKER_FULL = full
+    kb_index()
+    rules()
+
+
+def _screen_chunk(chunk: list[Record]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    assert _WORKER_AS_OF is not None
+    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for record in chunk:
+        result = _safe_screen(record, _WORKER_AS_OF)
+        out.append((_row(record, result), _full(record, result) if _WORKER_FULL else None))
+    return out
+
+
+def _safe_screen(record: Record, as_of: date) -> ScreenResult:
+    """Screen a record; an RDKit failure on odd input rejects that record, not the batch."""
+    try:
+        return screen_record(record, as_of)
+    except (ValueError, RuntimeError) as error:  # RDKit raises these on pathological input
+        return unresolved(record.text, record.kind, f"could not be screened: {error}", as_of)
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def screen_records(
+    records: Iterable[Record],
+    as_of: date,
+    *,
+    jobs: int | None = None,
+    full: bool = True,
+    chunk_size: int = 200,
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Screen records in order: ``(flat row, full JSON object or None)`` per record.
+
+    ``jobs`` None uses every core; 1 runs in this process.
+    """
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    if workers == 1:
+        knowledge_base()
+        for record in records:
+            result = _safe_screen(record, as_of)
+            yield _row(record, result), (_full(record, result) if full else None)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_init, initargs=(as_of, full)) as pool:
+        for chunk in pool.imap(_screen_chunk, _chunks(records, chunk_size)):
+            yield from chunk
+
+
+def parallel_screen_queries(queries: Sequence[str], as_of: date, jobs: int) -> list[ScreenResult]:
+    """``screen_many`` over processes: full single-query screening, results in order."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_worker_init, initargs=(as_of, True)) as pool:
+        return pool.map(_screen_query, queries, chunksize=max(1, len(queries) // (jobs * 4)))
+
+
+def _screen_query(query: str) -> ScreenResult:
+    from fentrace.chemistry.screen import screen
+
+    result = screen(query, _WORKER_AS_OF)
+    # RDKit molecules pickle slowly and callers of screen_many rarely draw them
+    return ScreenResult(**{**result.__dict__, "mol": None})
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], handle: TextIO) -> None:
+    for row in rows:
+        handle.write(json.dumps(row, ensure_ascii=False, default=str))
+        handle.write("\n")
+
+
+def write_csv(rows: Iterable[dict[str, Any]], handle: TextIO) -> None:
+    writer = csv.DictWriter(handle, fieldnames=list(ROW_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> None:
+    import polars as pl
+
+    schema: dict[str, Any] = dict.fromkeys(ROW_COLUMNS, pl.String)
+    schema.update({"record": pl.Int64, "resolved": pl.Boolean, "steps_to_fentanyl": pl.Int64})
+    frame = pl.DataFrame(list(rows), schema=schema)
+    frame.write_parquet(path)
+
+
+def screen_file(
+    path: Path,
+    out: str,
+    out_format: str,
+    as_of: date,
+    *,
+    column: str | None = None,
+    id_column: str | None = None,
+    jobs: int | None = None,
+    stdout: TextIO | None = None,
+    on_row: Any = None,
+) -> BatchSummary:
+    """Screen every record of ``path`` and write one row per record to ``out`` (``-``: stdout).
+
+    ``on_row`` (optional) is called once per row, for progress bars.
+    """
+    summary = BatchSummary()
+    records = read_records(path, column, id_column)
+    # read the first record now, so a wrong file or a missing column fails before any output
+    first = list(itertools.islice(records, 1))
+    records = itertools.chain(first, records)
+    full = out_format == "jsonl"
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for flat, whole in screen_records(records, as_of, jobs=jobs, full=full):
+            summary.add(flat)
+            if on_row is not None:
+                on_row()
+            yield whole if (full and whole is not None) else flat
+
+    if out_format == "parquet":
+        write_parquet(rows(), Path(out))
+    elif out == "-":
+        target = stdout if stdout is not None else sys.stdout
+        (write_jsonl if full else write_csv)(rows(), target)
+        target.flush()
+    else:
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            (write_jsonl if full else write_csv)(rows(), handle)
+    return summary

@@ -1,0 +1,288 @@
+"""Batch screening of files: readers, order, rejected records, the three output formats.
+
+Runs on the knowledge-base double of data/core (MiniKB) with no rules, so the rows do not move
+when the bundled data or the rules change; the screening itself is tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from fentrace.chemistry import batch, kbindex
+from fentrace.chemistry import screen as screen_module
+from fentrace.chemistry.batch import (
+    ROW_COLUMNS,
+    read_csv,
+    read_records,
+    read_sdf,
+    read_smi,
+    screen_file,
+)
+from fentrace.chemistry.screen import Rules
+from fentrace.exc import InputError
+
+CORE = Path(__file__).parent / "data" / "core"
+AS_OF = date(2024, 1, 1)
+NO_RULES = Rules(None, None, None, None, None, None, None)
+
+
+def _minikb() -> Any:
+    spec = importlib.util.spec_from_file_location("minikb", CORE / "minikb.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MiniKB()
+
+
+@pytest.fixture(autouse=True)
+def _mini_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    kb = _minikb()
+    monkeypatch.setattr(
+        kbindex,
+        "_reference_function",
+        lambda name: (lambda: kb) if name == "load_knowledge_base" else None,
+    )
+    monkeypatch.setattr(screen_module, "rules", lambda: NO_RULES)
+    kbindex.knowledge_base.cache_clear()
+    kbindex.kb_index.cache_clear()
+    yield
+    kbindex.knowledge_base.cache_clear()
+    kbindex.kb_index.cache_clear()
+
+
+SMI = """O=C1CCN(CCc2ccccc2)CC1 npp-1
+C1CC broken-ring
+
+Cl.Cl.c1ccc(NC2CCNCC2)cc1 4ap-salt
+CCO ethanol
+N(=O)(=O)=O impossible-valence
+c1ccc(NC2CCNCC2)cc1
+"""
+
+
+def test_read_smi_numbers_every_line() -> None:
+    records = list(read_smi(io.StringIO(SMI)))
+    assert [r.number for r in records] == [1, 2, 3, 4, 5, 6, 7]
+    assert records[0].id == "npp-1"
+    assert records[2].error == "empty record"
+    assert records[6].id is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_smi_rows_in_order_with_rejections(tmp_path: Path, jobs: int) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text(SMI)
+    out = tmp_path / "out.csv"
+    summary = screen_file(source, str(out), "csv", AS_OF, jobs=jobs)
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(ROW_COLUMNS)
+    assert [row["record"] for row in rows] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [row["verdict"] for row in rows] == [
+        "controlled",
+        "",
+        "",
+        "controlled",
+        "clear",
+        "",
+        "controlled",
+    ]
+    assert rows[0]["substance"] == "NPP"
+    assert rows[0]["status_US"] == "controlled"
+    assert rows[3]["removed"] == "2 x HCl (salt)"
+    assert rows[1]["error"].startswith("SMILES could not be read: syntax error")
+    assert rows[2]["error"] == "empty record"
+    assert "valence" in rows[5]["error"].lower()
+    assert rows[4]["inchikey"] == ""  # clear rows skip the InChIKey in batch mode
+    assert rows[0]["inchikey"] == "YDJXNYNKKXZBMP-UHFFFAOYSA-N"
+    assert summary.to_dict() == {
+        "read": 7,
+        "screened": 4,
+        "rejected": 3,
+        "verdicts": {"clear": 1, "controlled": 3},
+    }
+    assert summary.rejections[0] == (2, "broken-ring", rows[1]["error"])
+
+
+def test_jsonl_carries_the_full_object(tmp_path: Path) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text(SMI)
+    out = tmp_path / "out.jsonl"
+    screen_file(source, str(out), "jsonl", AS_OF, jobs=1)
+    objects = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(objects) == 7
+    first = objects[0]
+    assert first["record"] == 1
+    assert first["id"] == "npp-1"
+    assert first["jurisdictions"]["US"]["since"] == "2007-04-23"
+    assert {"query", "verdict", "matches", "route", "standardisation"} <= set(first)
+    assert objects[1]["resolved"] is False
+
+
+def test_parquet_output(tmp_path: Path) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text(SMI)
+    out = tmp_path / "out.parquet"
+    screen_file(source, str(out), "parquet", AS_OF, jobs=1)
+    frame = pl.read_parquet(out)
+    assert frame.columns == list(ROW_COLUMNS)
+    assert frame["record"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+    assert frame["resolved"].to_list() == [True, False, False, True, True, False, True]
+
+
+def test_stdout_is_jsonl(tmp_path: Path) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text("CCO a\n")
+    sink = io.StringIO()
+    screen_file(source, "-", "jsonl", AS_OF, jobs=1, stdout=sink)
+    assert json.loads(sink.getvalue())["id"] == "a"
+
+
+CSV_TEXT = """compound_id,cas,comment
+c1,39742-60-4,ok
+c2,1609-66-7,wrong check digit
+c3,,empty
+c4,4-anilinopiperidine,a name
+"""
+
+
+def test_csv_column_detected_by_name(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(CSV_TEXT)
+    out = tmp_path / "out.csv"
+    screen_file(source, str(out), "csv", AS_OF, jobs=1)
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == ["c1", "c2", "c3", "c4"]
+    assert rows[0]["substance"] == "NPP"
+    assert rows[1]["error"] == "CAS 1609-66-7: check digit should be 1"
+    assert rows[2]["error"] == "empty 'cas'"
+    assert rows[3]["substance"] == "4AP"
+
+
+def test_csv_column_detected_by_content_and_by_flag() -> None:
+    text = "label,thing\nfirst,CCO\nsecond,c1ccccc1\n"
+    records = list(read_csv(io.StringIO(text)))
+    assert [r.text for r in records] == ["CCO", "c1ccccc1"]
+    flagged = list(read_csv(io.StringIO(text), column="label", id_column="thing"))
+    assert [(r.text, r.id) for r in flagged] == [("first", "CCO"), ("second", "c1ccccc1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ("a,b\nhello,world\n", None, "no column holds SMILES"),
+        ("smiles\nCCO\n", "nope", "column 'nope' not in the file"),
+        ("", None, "the CSV file is empty"),
+    ],
+)
+def test_csv_errors(text: str, column: str | None, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        list(read_csv(io.StringIO(text), column=column))
+
+
+def test_csv_row_with_extra_fields_is_rejected() -> None:
+    records = list(read_csv(io.StringIO("smiles,id\nCCO,a,extra\nCCN,b\n")))
+    assert records[0].error == "more fields than the header"
+    assert records[1].error is None
+
+
+MOLBLOCK_NPP = """npp-sdf
+     RDKit          2D
+
+  3  2  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    1.2990    0.7500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    2.5981   -0.0000    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0
+  1  2  1  0
+  2  3  1  0
+M  END
+> <code>
+E-1
+
+$$$$
+broken
+     RDKit          2D
+
+  1  0  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 Qz  0  0  0  0  0  0  0  0  0  0  0  0
+M  END
+$$$$
+no-end-line
+$$$$
+"""
+
+
+def test_sdf_record_by_record(tmp_path: Path) -> None:
+    records = list(read_sdf(io.StringIO(MOLBLOCK_NPP), id_column="code"))
+    assert [r.number for r in records] == [1, 2, 3]
+    assert records[0].id == "E-1"
+    assert records[2].error == "no 'M  END' line"
+    source = tmp_path / "in.sdf"
+    source.write_text(MOLBLOCK_NPP)
+    out = tmp_path / "out.csv"
+    summary = screen_file(source, str(out), "csv", AS_OF, jobs=1)
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == ["npp-sdf", "broken", "no-end-line"]
+    assert rows[0]["smiles"] == "CCO"
+    assert rows[0]["input_type"] == "molfile"
+    assert rows[1]["error"].startswith("molfile")
+    assert summary.rejected == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("data.xlsx", b"PK\x03\x04", "cannot read .xlsx"),
+        ("noext", b"CCO", "cannot read a file without extension"),
+        ("binary.smi", b"CC\x00O", "binary content"),
+    ],
+)
+def test_wrong_file_is_a_clear_error(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        list(read_records(source))
+
+
+def test_missing_file_fails_before_writing_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    with pytest.raises(InputError, match="no such file"):
+        screen_file(tmp_path / "missing.smi", str(out), "csv", AS_OF, jobs=1)
+    assert not out.exists()
+
+
+def test_giant_record_is_rejected_not_screened(tmp_path: Path) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text("C" * 1200 + " polymer\nCCO ok\n")
+    out = tmp_path / "out.csv"
+    screen_file(source, str(out), "csv", AS_OF, jobs=1)
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["error"] == "1200 heavy atoms: more than 1000, not screened"
+    assert rows[1]["verdict"] == "clear"
+
+
+def test_rdkit_failure_rejects_one_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Pre-condition Violation")
+
+    monkeypatch.setattr(batch, "screen_mol", explode)
+    records = list(read_smi(io.StringIO("CCO\n")))
+    result = batch._safe_screen(records[0], AS_OF)
+    assert result.resolved is False
+    assert result.error == "could not be screened: Pre-condition Violation"
