@@ -36,6 +36,22 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class UndatedListing:
+    """A listing the reference states for one jurisdiction without an effective date.
+
+    ``class_id`` is set when the reference says the substance is covered by a class
+    definition of that jurisdiction (for example China's 2019 class); the status then
+    follows the dated class control.
+    """
+
+    jurisdiction: str
+    basis: str
+    verified: bool
+    source_ids: tuple[str, ...]
+    class_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Substance:
     """One chemical the knowledge base knows, with its identifiers."""
 
@@ -53,6 +69,12 @@ class Substance:
     role: Role
     notes: str
     source_ids: tuple[str, ...]
+    #: Free base this salt row belongs to (4-AP for 4-AP dihydrochloride), else None.
+    salt_of: str | None = None
+    #: Listings stated by the reference without a known effective date.
+    undated_listings: tuple[UndatedListing, ...] = ()
+    #: The reference's status text per jurisdiction, verbatim: ``(("UN", "..."), ...)``.
+    reference_status: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +100,8 @@ class Control:
     unverified_fields: tuple[str, ...]
     note: str
     source_ids: tuple[str, ...]
+    #: How much of ``effective`` is known: a year-only date is stored as 1 January.
+    effective_precision: Literal["day", "month", "year"] = "day"
 
     def in_force(self, as_of: date) -> bool:
         """True when the control has taken effect on ``as_of`` and not yet ended."""
@@ -117,6 +141,7 @@ class HSCode:
     description: str
     verified: bool
     source_ids: tuple[str, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +170,8 @@ class OverdoseYear:
     status: str
     verified: bool
     source_ids: tuple[str, ...]
+    #: The citation as the reference research wrote it.
+    source_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
