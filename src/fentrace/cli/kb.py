@@ -1,10 +1,349 @@
-"""`fentrace kb` commands."""
+"""`fentrace kb` commands: what the knowledge base knows, where and since when it is controlled."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
 import click
+
+from fentrace.cli._common import emit_json, print_table
+from fentrace.exc import FentraceError, UsageError
+from fentrace.reference import gap_matrix, load_knowledge_base
+from fentrace.reference.kb import KnowledgeBase
+from fentrace.reference.loader import EVENT_KINDS
+from fentrace.reference.models import JURISDICTIONS, Control, JurisdictionStatus, Substance
+
+
+class UnknownSubstanceError(FentraceError):
+    """A kb query names no substance the knowledge base knows (exit status 1)."""
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: expected a date YYYY-MM-DD") from None
+
+
+def _resolve(kb: KnowledgeBase, query: str) -> Substance:
+    substance = kb.find_substance(query)
+    if substance is None:
+        raise UnknownSubstanceError(
+            f"no substance matches {query!r} (tried id, CAS number, InChIKey, name and synonyms); "
+            "for a structure use `fentrace chem screen`"
+        )
+    return substance
+
+
+def _mark(text: str, verified: bool) -> str:
+    return text if verified else f"{text} (unverified)"
+
+
+def _status_json(status: JurisdictionStatus) -> dict[str, Any]:
+    payload = asdict(status)
+    payload["since"] = status.since.isoformat() if status.since else None
+    payload["notes"] = list(status.notes)
+    return payload
+
+
+def _control_json(control: Control) -> dict[str, Any]:
+    payload = asdict(control)
+    payload["effective"] = control.effective.isoformat()
+    payload["end"] = control.end.isoformat() if control.end else None
+    for key in ("derivatives", "unverified_fields", "source_ids"):
+        payload[key] = list(payload[key])
+    return payload
+
+
+def _status_rows(statuses: dict[str, JurisdictionStatus]) -> list[list[str]]:
+    rows = []
+    for j in JURISDICTIONS:
+        s = statuses[j]
+        since = (
+            s.since.isoformat()
+            if s.since
+            else ("" if s.status == "not_controlled" else "date unknown")
+        )
+        rows.append(
+            [
+                j,
+                _mark(s.status, s.verified) if s.status != "not_controlled" else s.status,
+                since,
+                s.list_name or "",
+                s.basis or "",
+            ]
+        )
+    return rows
 
 
 @click.group(name="kb")
 def kb() -> None:
-    """kb commands."""
+    """Query the knowledge base: substances, legal status by jurisdiction and date, gaps, timeline."""
+
+
+@kb.command(name="substance")
+@click.argument("query")
+@click.option("--as-of", "as_of_text", metavar="DATE", help="Status date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None:
+    """Everything known about one substance: identifiers, status, control history, sources.
+
+    QUERY is an id (NPP), a CAS number, an InChIKey, a name or a synonym.
+    """
+    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    knowledge = load_knowledge_base()
+    substance = _resolve(knowledge, query)
+    statuses = knowledge.listed_status(substance.id, as_of)
+    controls = knowledge.controls_for("substance", substance.id)
+    if substance.salt_of:
+        controls = controls + knowledge.controls_for("substance", substance.salt_of)
+    source_ids = list(
+        dict.fromkeys([*substance.source_ids, *(s for c in controls for s in c.source_ids)])
+    )
+    if as_json:
+        emit_json(
+            {
+                "query": query,
+                "as_of": as_of.isoformat(),
+                "substance": {
+                    "id": substance.id,
+                    "name": substance.name,
+                    "synonyms": list(substance.synonyms),
+                    "cas": substance.cas,
+                    "cas_verified": substance.cas_verified,
+                    "smiles": substance.smiles,
+                    "inchikey": substance.inchikey,
+                    "formula": substance.formula,
+                    "hs_codes": list(substance.hs_codes),
+                    "hs_verified": substance.hs_verified,
+                    "family": substance.family,
+                    "role": substance.role,
+                    "salt_of": substance.salt_of,
+                    "notes": substance.notes,
+                    "reference_status": dict(substance.reference_status),
+                },
+                "status": {j: _status_json(s) for j, s in statuses.items()},
+                "controls": [_control_json(c) for c in controls],
+                "sources": [
+                    {
+                        **asdict(knowledge.sources[s]),
+                        "retrieved": knowledge.sources[s].retrieved.isoformat(),
+                    }
+                    for s in source_ids
+                ],
+            }
+        )
+        return
+    cas = "unknown" if substance.cas is None else _mark(substance.cas, substance.cas_verified)
+    hs = ", ".join(substance.hs_codes) or "none"
+    print_table(
+        ["field", "value"],
+        [
+            ["id", substance.id],
+            ["name", substance.name],
+            ["synonyms", "; ".join(substance.synonyms)],
+            ["CAS", cas],
+            ["SMILES", substance.smiles],
+            ["InChIKey", substance.inchikey],
+            ["formula", substance.formula],
+            ["HS 2022", _mark(hs, substance.hs_verified)],
+            ["family / role", f"{substance.family} / {substance.role}"],
+            ["salt of", substance.salt_of or ""],
+            ["notes", substance.notes],
+        ],
+        title=f"{substance.name} ({substance.id})",
+    )
+    print_table(
+        ["jurisdiction", "status", "since", "list", "basis"],
+        _status_rows(statuses),
+        title=f"Status on {as_of.isoformat()}",
+    )
+    print_table(
+        ["id", "jur.", "effective", "end", "instrument", "citation", "derivatives"],
+        [
+            [
+                c.id,
+                c.jurisdiction,
+                _mark(
+                    c.effective.isoformat(), "effective" not in c.unverified_fields and c.verified
+                ),
+                c.end.isoformat() if c.end else "",
+                c.instrument,
+                c.citation,
+                ", ".join(c.derivatives),
+            ]
+            for c in controls
+        ],
+        title="Control records (history included)",
+    )
+    click.echo("Sources:")
+    for source_id in source_ids:
+        click.echo(f"  [{source_id}] {knowledge.format_sources([source_id])}")
+
+
+@kb.command(name="status")
+@click.argument("query")
+@click.option("--as-of", "as_of_text", metavar="DATE", help="Status date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def status_command(query: str, as_of_text: str | None, as_json: bool) -> None:
+    """The listed status of one substance in each jurisdiction on a date."""
+    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    knowledge = load_knowledge_base()
+    substance = _resolve(knowledge, query)
+    statuses = knowledge.listed_status(substance.id, as_of)
+    if as_json:
+        emit_json(
+            {
+                "query": query,
+                "substance_id": substance.id,
+                "name": substance.name,
+                "as_of": as_of.isoformat(),
+                "status": {j: _status_json(s) for j, s in statuses.items()},
+            }
+        )
+        return
+    print_table(
+        ["jurisdiction", "status", "since", "list", "basis"],
+        _status_rows(statuses),
+        title=f"{substance.name} ({substance.id}) on {as_of.isoformat()}",
+    )
+
+
+@kb.command(name="gaps")
+@click.option("--as-of", "as_of_text", metavar="DATE", help="Matrix date (default: today).")
+@click.option(
+    "--family",
+    type=click.Choice(["precursor", "fentanyl", "reagent", "all"]),
+    default="all",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def gaps_command(as_of_text: str | None, family: str, as_json: bool) -> None:
+    """Where a substance controlled somewhere is free elsewhere: date controlled, '—' free, '?' unverified."""
+    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    knowledge = load_knowledge_base()
+    rows = gap_matrix(knowledge, as_of, family)
+    if as_json:
+        emit_json(
+            {
+                "as_of": as_of.isoformat(),
+                "family": family,
+                "jurisdictions": list(JURISDICTIONS),
+                "rows": [
+                    {
+                        "substance_id": r.substance_id,
+                        "name": r.name,
+                        "family": r.family,
+                        "free_in": list(r.free_in),
+                        "cells": {
+                            c.jurisdiction: {
+                                "state": c.state,
+                                "since": c.since.isoformat() if c.since else None,
+                                "verified": c.status.verified,
+                                "control_id": c.status.control_id,
+                            }
+                            for c in r.cells
+                        },
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    print_table(
+        ["substance", "name", "free in", *JURISDICTIONS],
+        [[r.substance_id, r.name, str(len(r.free_in)), *(c.label for c in r.cells)] for r in rows],
+        title=f"Control gaps on {as_of.isoformat()} ('—' free, '?' unverified, 'listed' date unknown)",
+    )
+
+
+@kb.command(name="timeline")
+@click.option("--from", "from_text", metavar="DATE", help="First date (inclusive).")
+@click.option("--to", "to_text", metavar="DATE", help="Last date (inclusive).")
+@click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
+@click.option("--jurisdiction", type=click.Choice(JURISDICTIONS), help="Only this jurisdiction.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def timeline_command(
+    from_text: str | None,
+    to_text: str | None,
+    kind: str | None,
+    jurisdiction: str | None,
+    as_json: bool,
+) -> None:
+    """Dated policy events: scheduling, class controls, indictments, sanctions, tariffs, rulings."""
+    first = _parse_date(from_text, "--from")
+    last = _parse_date(to_text, "--to")
+    if first and last and last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    knowledge = load_knowledge_base()
+    events = [
+        e
+        for e in knowledge.timeline
+        if (first is None or e.date >= first)
+        and (last is None or e.date <= last)
+        and (kind is None or e.kind == kind)
+        and (jurisdiction is None or jurisdiction in e.jurisdiction.split("/"))
+    ]
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": e.id,
+                    "date": e.date.isoformat(),
+                    "date_precision": e.date_precision,
+                    "jurisdiction": e.jurisdiction,
+                    "kind": e.kind,
+                    "action": e.action,
+                    "detail": e.detail,
+                    "substances": list(e.substances),
+                    "verified": e.verified,
+                    "source_ids": list(e.source_ids),
+                }
+                for e in events
+            ]
+        )
+        return
+    print_table(
+        ["date", "jur.", "kind", "action", "detail"],
+        [
+            [
+                _mark(
+                    e.date.isoformat()[:7] if e.date_precision == "month" else e.date.isoformat(),
+                    e.verified,
+                ),
+                e.jurisdiction,
+                e.kind,
+                e.action,
+                e.detail,
+            ]
+            for e in events
+        ],
+        title=f"Timeline ({len(events)} events)",
+    )
+
+
+@kb.command(name="sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def sources_command(as_json: bool) -> None:
+    """Every source the knowledge base cites."""
+    knowledge = load_knowledge_base()
+    if as_json:
+        emit_json(
+            [
+                {**asdict(s), "retrieved": s.retrieved.isoformat()}
+                for s in knowledge.sources.values()
+            ]
+        )
+        return
+    print_table(
+        ["id", "publisher", "title", "url", "retrieved"],
+        [
+            [s.id, s.publisher, s.title, s.url or "", s.retrieved.isoformat()]
+            for s in knowledge.sources.values()
+        ],
+        title=f"Sources ({len(knowledge.sources)})",
+    )
