@@ -48,11 +48,8 @@ def _minikb() -> Any:
 @pytest.fixture(autouse=True)
 def _mini_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     kb = _minikb()
-    monkeypatch.setattr(
-        kbindex,
-        "_reference_function",
-        lambda name: (lambda: kb) if name == "load_knowledge_base" else None,
-    )
+    monkeypatch.setattr(kbindex, "load_knowledge_base", lambda: kb)
+    monkeypatch.setattr(kbindex, "validate_structures", lambda kb, inchikey_of: None)
     monkeypatch.setattr(screen_module, "rules", lambda: NO_RULES)
     kbindex.knowledge_base.cache_clear()
     kbindex.kb_index.cache_clear()

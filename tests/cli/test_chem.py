@@ -32,11 +32,8 @@ def _minikb() -> Any:
 def mini(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Screen against the knowledge-base double, with no rules: shapes, not chemistry."""
     kb = _minikb()
-    monkeypatch.setattr(
-        kbindex,
-        "_reference_function",
-        lambda name: (lambda: kb) if name == "load_knowledge_base" else None,
-    )
+    monkeypatch.setattr(kbindex, "load_knowledge_base", lambda: kb)
+    monkeypatch.setattr(kbindex, "validate_structures", lambda kb, inchikey_of: None)
     monkeypatch.setattr(
         screen_module, "rules", lambda: Rules(None, None, None, None, None, None, None)
     )

@@ -25,6 +25,7 @@ from rdkit import Chem
 
 from fentrace.chemistry.kbindex import KnowledgeBase, kb_index, knowledge_base
 from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.reference import validate_cas
 from fentrace.reference.models import Substance
 
 InputType = Literal["smiles", "cas", "name", "inchi", "inchikey", "molfile", "empty"]
@@ -51,22 +52,6 @@ class Resolution:
     error: str | None = None
 
 
-def cas_check_digit_error(cas: str) -> str | None:
-    """Why a CAS number's check digit is wrong, or None when it is right.
-
-    The check digit is the sum of the other digits, each times its position counted from the
-    right, modulo 10.
-    """
-    match = _CAS.match(cas)
-    if match is None:
-        return f"CAS {cas}: not in the form NNNNNNN-NN-N"
-    digits = (match.group(1) + match.group(2))[::-1]
-    expected = sum((i + 1) * int(d) for i, d in enumerate(digits)) % 10
-    if expected != int(match.group(3)):
-        return f"CAS {cas}: check digit should be {expected}"
-    return None
-
-
 def _looks_like_smiles(text: str) -> bool:
     """True when every character of ``text`` belongs to a SMILES token (names rarely do)."""
     return not _SMILES_TOKENS.sub("", text)
@@ -91,7 +76,7 @@ def _from_substance(query: str, input_type: InputType, substance: Substance) -> 
 
 
 def _resolve_cas(query: str, cas: str, kb: KnowledgeBase) -> Resolution:
-    problem = cas_check_digit_error(cas)
+    problem = validate_cas(cas)
     if problem is not None:
         return Resolution(query, "cas", False, error=problem)
     substance = kb.substance_by_cas(cas)

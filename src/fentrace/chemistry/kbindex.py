@@ -8,12 +8,11 @@ legal listings of salts are written as "X and its salts" on the free base's reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from importlib import import_module
-from typing import Any, Protocol
+from typing import Protocol
 
 from fentrace.chemistry.standardise import (
     StandardisedMol,
@@ -22,6 +21,7 @@ from fentrace.chemistry.standardise import (
     standardise,
 )
 from fentrace.exc import DataFileError
+from fentrace.reference import load_knowledge_base, validate_structures
 from fentrace.reference.models import JurisdictionStatus, Substance
 
 
@@ -125,12 +125,6 @@ def build_kb_index(substances: Iterable[Substance], *, file: str = "substances")
     )
 
 
-def _reference_function(name: str) -> Callable[..., Any] | None:
-    module = import_module("fentrace.reference")
-    function = getattr(module, name, None)
-    return function if callable(function) else None
-
-
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     """The bundled knowledge base, loaded once per process and checked structurally.
@@ -138,15 +132,9 @@ def knowledge_base() -> KnowledgeBase:
     On first load the reference package's structure validation runs too (each substance's
     InChIKey must agree with its SMILES), so a typo in the data is caught before screening.
     """
-    load = _reference_function("load_knowledge_base")
-    if load is None:
-        raise DataFileError(
-            "the reference package offers no load_knowledge_base()", file="fentrace.reference"
-        )
-    kb: KnowledgeBase = load()
-    validate = _reference_function("validate_structures")
-    if validate is not None:
-        validate(kb, inchikey_of)
+    loaded = load_knowledge_base()
+    validate_structures(loaded, inchikey_of)
+    kb: KnowledgeBase = loaded
     return kb
 
 

@@ -149,9 +149,10 @@ def _jurisdictions(
     out: dict[str, JurisdictionResult] = {}
     for code in JURISDICTIONS:
         status = listed.get(code)
-        if status is not None and status.status == "controlled":
+        if status is not None and status.status != "not_controlled":
+            # the knowledge base itself may say a class covers a listed substance (China 2019)
             out[code] = JurisdictionResult(
-                status="controlled",
+                status=status.status,
                 basis=status.basis,
                 since=status.since,
                 source=status.source,

@@ -43,13 +43,15 @@ def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -
     if as_json:
         emit_json([result.to_dict() for result in results])
         return
-    columns = ["query", "verdict", "name", "steps", *JURISDICTIONS, "note"]
+    columns = ["#", "query", "verdict", "substance", "steps", *JURISDICTIONS]
     rows = []
-    for result in results:
+    remarks: list[str] = []
+    for number, result in enumerate(results, start=1):
         if not result.resolved:
             rows.append(
-                [result.query, "rejected", "", "", *([""] * len(JURISDICTIONS)), result.error]
+                [str(number), result.query, "rejected", "", "", *([""] * len(JURISDICTIONS))]
             )
+            remarks.append(f"{number}: {result.error}")
             continue
         statuses = [
             _short_status(result.jurisdictions[code].status, result.jurisdictions[code].verified)
@@ -57,18 +59,16 @@ def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -
             else ""
             for code in JURISDICTIONS
         ]
-        note = "; ".join((*result.notes, *(f"removed {r}" for r in result.standardisation)))
-        rows.append(
-            [
-                result.query,
-                result.verdict,
-                result.name or result.smiles,
-                "" if result.steps_to_fentanyl is None else str(result.steps_to_fentanyl),
-                *statuses,
-                note,
-            ]
-        )
+        steps = "" if result.steps_to_fentanyl is None else str(result.steps_to_fentanyl)
+        label = result.name or result.smiles or ""
+        rows.append([str(number), result.query, result.verdict or "", label, steps, *statuses])
+        if result.standardisation:
+            remarks.append(f"{number}: removed " + ", ".join(result.standardisation))
+        remarks.extend(f"{number}: {note}" for note in result.notes)
     print_table(columns, rows, title=f"chemical screening as of {when.isoformat()}")
+    click.echo("listed / class = controlled by listing / by a class rule; ? = unverified record")
+    for remark in remarks:
+        click.echo(remark)
 
 
 def _short_status(status: str, verified: bool) -> str:
