@@ -624,7 +624,7 @@ def screen_manifest(
             detail = pl.col("_chem_detail")
             weight = pl.lit(rules.weights[code])
         elif code == "ROUTE_RISK":
-            fired = pl.col("_w_ROUTE_RISK").is_not_null()
+            fired = pl.col("_w_ROUTE_RISK").is_not_null() & pl.col("_is_chemical")
             detail = pl.col("_d_ROUTE_RISK")
             weight = pl.col("_w_ROUTE_RISK")
         else:

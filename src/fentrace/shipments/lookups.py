@@ -184,7 +184,8 @@ def default_lexicon() -> Lexicon:
     """Names, synonyms and abbreviations of every knowledge-base substance -> the name to screen.
 
     A name with a parenthesised abbreviation ("N-Phenethyl-4-piperidone (NPP)") gives both
-    parts. Terms under three characters are left out: they match too much free text.
+    parts; the knowledge base's look-alike medicines (negative controls) are named by their
+    SMILES. Terms under three characters are left out: they match too much free text.
     """
     reference = _module("fentrace.reference", "knowledge base")
     kb = reference.load_knowledge_base()
@@ -199,4 +200,8 @@ def default_lexicon() -> Lexicon:
             key = term.strip().lower()
             if len(key) >= 3:
                 lexicon.setdefault(key, query)
+    # look-alike medicines: named so that they are identified (and cleared) rather than missed
+    for _id, name, smiles in kb.negative_controls:
+        if len(name) >= 3:
+            lexicon.setdefault(name.strip().lower(), smiles)
     return lexicon
