@@ -1,0 +1,226 @@
+"""Name normalisation: one company or person, however a manifest or a list spells it.
+
+Named steps, each small and pure:
+
+1. ``cap``: names longer than :data:`MAX_NAME_LENGTH` characters are cut (and say so).
+2. ``script``: Chinese characters (traditional or simplified) become pinyin syllables
+   through pypinyin; everything else is transliterated to ASCII by anyascii.
+3. ``clean``: lower case; ``&`` and ``+`` become "and"; dotted initials close up
+   ("S.A. de C.V." -> "sa de cv", "C.J.N.G." -> "cjng"); a hyphen between letters and
+   digits closes up ("MS-13" -> "ms13"); other punctuation separates words.
+4. ``phrases``: the longest known phrase at each position is recognised from
+   :mod:`fentrace.parties.vocab` -- legal form, trade word, organisation word, place or
+   stop word -- whether written as one word or several ("BIO-TECH", "Bio Technology",
+   "生物科技"); unknown pinyin syllables of one Chinese run join into one word.
+5. ``parts``: what is neither place, legal form, trade/organisation nor stop word is the
+   *distinctive* part; a name made only of places and trade words keeps its places as
+   its distinctive part ("Cartel de Sinaloa" -> ``sinaloa``).
+
+The result keeps the original string, and its :attr:`NormalisedName.key` groups one
+company's spellings (legal form, abbreviations and word order do not change it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, Literal
+
+from anyascii import anyascii
+from pypinyin import Style, lazy_pinyin
+
+from fentrace.parties.vocab import LEGAL_FAMILY, MAX_PHRASE_ITEMS, Category, lookup
+
+#: Longest name, in characters, that is normalised; the rest is cut and the cut reported.
+MAX_NAME_LENGTH: Final[int] = 256
+
+Script = Literal["latin", "han", "mixed", "other", "empty"]
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_DOTTED_INITIALS = re.compile(r"\b((?:[a-z]\.){2,}[a-z]?)")
+_LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+_APOSTROPHE = re.compile(r"['`´’‘]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedName:
+    """A name taken apart: its words, its distinctive part, places and legal form."""
+
+    original: str
+    tokens: tuple[str, ...]
+    distinctive: tuple[str, ...]
+    places: tuple[str, ...]
+    industry: tuple[str, ...]
+    org_words: tuple[str, ...]
+    legal_form: str | None
+    script: Script
+    truncated: bool
+    distinctive_from_places: bool
+
+    @property
+    def key(self) -> str:
+        """A stable grouping key: the sorted set of name words (legal form and order ignored)."""
+        return " ".join(sorted(set(self.tokens)))
+
+    @property
+    def legal_family(self) -> str | None:
+        """The family of the legal form ("company", "sociedad", ...), or None."""
+        return None if self.legal_form is None else LEGAL_FAMILY.get(self.legal_form)
+
+    @property
+    def compact(self) -> str:
+        """The name words run together, for comparing names split differently."""
+        return "".join(self.tokens)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing of the name is left to compare."""
+        return not self.tokens
+
+
+def detect_script(text: str) -> Script:
+    """Which writing system a name uses: latin, han (Chinese characters), mixed or other."""
+    has_han = bool(_HAN.search(text))
+    letters = [ch for ch in text if ch.isalpha() and not _HAN.match(ch)]
+    has_latin = any(ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in letters)
+    has_other = any(not ch.isascii() and "LATIN" not in unicodedata.name(ch, "") for ch in letters)
+    kinds = sum((has_han, has_latin, has_other))
+    if kinds == 0:
+        return "empty" if not text.strip() else "latin"
+    if kinds > 1:
+        return "mixed"
+    if has_han:
+        return "han"
+    return "latin" if has_latin else "other"
+
+
+def _clean_latin(text: str) -> list[str]:
+    """Lower-case ASCII words of a non-Chinese run (step ``clean``)."""
+    text = anyascii(text).lower()
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = _APOSTROPHE.sub("", text)
+    text = _DOTTED_INITIALS.sub(lambda m: m.group(1).replace(".", ""), text)
+    text = _LETTER_HYPHEN_DIGIT.sub("", text)
+    return [word for word in _NON_WORD.split(text) if word]
+
+
+def _items(text: str) -> list[tuple[str, bool]]:
+    """The words of a name in order, each marked True when it is a pinyin syllable."""
+    items: list[tuple[str, bool]] = []
+    position = 0
+    for match in _HAN.finditer(text):
+        items.extend((word, False) for word in _clean_latin(text[position : match.start()]))
+        syllables = lazy_pinyin(match.group(0), style=Style.NORMAL, errors="ignore")
+        items.extend((syllable.lower(), True) for syllable in syllables if syllable.isalpha())
+        position = match.end()
+    items.extend((word, False) for word in _clean_latin(text[position:]))
+    return items
+
+
+def _phrases(items: list[tuple[str, bool]]) -> list[tuple[str, Category | None]]:
+    """Recognise the longest known phrase at each position (step ``phrases``)."""
+    out: list[tuple[str, Category | None]] = []
+    pending_han: list[str] = []
+
+    def flush() -> None:
+        if pending_han:
+            out.append(("".join(pending_han), None))
+            pending_han.clear()
+
+    i = 0
+    n = len(items)
+    while i < n:
+        found: tuple[int, Category, tuple[str, ...]] | None = None
+        for j in range(min(n, i + MAX_PHRASE_ITEMS), i, -1):
+            span = items[i:j]
+            # a lone pinyin syllable is too short to be told from a name syllable ("de", "sa")
+            if j - i == 1 and span[0][1]:
+                break
+            hit = lookup("".join(word for word, _ in span))
+            if hit is not None:
+                found = (j, hit[0], hit[1])
+                break
+        if found is None:
+            word, is_syllable = items[i]
+            if is_syllable:
+                pending_han.append(word)
+            else:
+                flush()
+                out.append((word, None))
+            i += 1
+            continue
+        flush()
+        j, category, canonical = found
+        if category == "stop":
+            out.append(("", "stop"))
+        for token in canonical:
+            out.append((token, category))
+        i = j
+    flush()
+    return out
+
+
+def _split_han_person(items: list[tuple[str, bool]]) -> list[tuple[str, Category | None]] | None:
+    """A name of two to four Chinese characters only reads as family name + given name."""
+    if 2 <= len(items) <= 4 and all(is_syllable for _, is_syllable in items):
+        words = [word for word, _ in items]
+        if lookup("".join(words)) is None:
+            return [(words[0], None), ("".join(words[1:]), None)]
+    return None
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> NormalisedName:
+    """Take a company or person name apart into comparable parts (see the module steps)."""
+    original = name
+    truncated = len(name) > MAX_NAME_LENGTH
+    text = name[:MAX_NAME_LENGTH]
+    script = detect_script(text)
+    items = _items(text)
+    parts = _split_han_person(items) or _phrases(items)
+
+    tokens: list[str] = []
+    distinctive: list[str] = []
+    places: list[str] = []
+    industry: list[str] = []
+    org_words: list[str] = []
+    legal_forms: list[str] = []
+    for index, (token, category) in enumerate(parts):
+        if category == "stop" or not token:
+            continue
+        if category == "legal" and index == 0:
+            category = None  # "Co" or "AG" opening a name is part of the name
+        if category == "legal":
+            legal_forms.append(token)
+            continue
+        tokens.append(token)
+        if category is None:
+            distinctive.append(token)
+        elif category == "place":
+            places.append(token)
+        elif category == "industry":
+            industry.append(token)
+        elif category == "org":
+            org_words.append(token)
+    from_places = not distinctive and bool(places)
+    if from_places:
+        distinctive = list(places)
+    if not tokens and legal_forms:
+        # a name made only of legal-form words is kept as words
+        tokens = distinctive = list(legal_forms)
+        legal_forms = []
+    return NormalisedName(
+        original=original,
+        tokens=tuple(tokens),
+        distinctive=tuple(distinctive),
+        places=tuple(dict.fromkeys(places)),
+        industry=tuple(dict.fromkeys(industry)),
+        org_words=tuple(dict.fromkeys(org_words)),
+        legal_form=legal_forms[-1] if legal_forms else None,
+        script=script,
+        truncated=truncated,
+        distinctive_from_places=from_places,
+    )

@@ -1,0 +1,363 @@
+"""Screen names against a watchlist: blocking index, feature scores, verdicts with reasons.
+
+The index is built once per watchlist. For a query it looks up only list names that
+share a rare word with it -- the same word, a word one typo away (a deletion
+neighbourhood), or two of its words written as one -- so a batch never compares every
+pair. Each candidate is scored by the features of :mod:`fentrace.parties.features`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final, Literal
+
+from fentrace.exc import UsageError
+from fentrace.parties.countries import country_code
+from fentrace.parties.features import (
+    FEATURES,
+    WEIGHTS,
+    Context,
+    describe,
+    inverse_document_frequency,
+)
+from fentrace.parties.normalise import MAX_NAME_LENGTH, NormalisedName, normalise_name
+from fentrace.parties.watchlist import Alias, Entity, Watchlist
+
+Verdict = Literal["match", "possible", "none"]
+
+#: A pair scoring at least this is reported as ``match`` (tuned on the evaluation set).
+MATCH_THRESHOLD: Final[float] = 0.80
+#: A pair scoring at least this (and below MATCH_THRESHOLD) is reported as ``possible``.
+POSSIBLE_THRESHOLD: Final[float] = 0.60
+#: Candidates scored in full per query, best blocking weight first.
+CANDIDATES_PER_QUERY: Final[int] = 24
+#: A word found in more than this share of list names is too common to block on alone.
+COMMON_WORD_SHARE: Final[float] = 0.02
+#: Matches returned per query.
+MATCHES_PER_QUERY: Final[int] = 5
+#: Words shorter than this get no typo neighbourhood in the index.
+TYPO_MIN_LENGTH: Final[int] = 4
+
+_ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]{1,7}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartyMatch:
+    """One listed entity that a query name may be, with the evidence."""
+
+    entity_id: str
+    name: str
+    matched_alias: str
+    score: float
+    lists: tuple[str, ...]
+    action: str
+    since: date | None
+    source: str
+    entity_type: str
+    features: dict[str, float]
+    contributions: dict[str, float]
+    explanation: list[str]
+    unverified_alias: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of DESIGN.md's party screening contract."""
+        return {
+            "entity_id": self.entity_id,
+            "name": self.name,
+            "matched_alias": self.matched_alias,
+            "score": round(self.score, 4),
+            "lists": list(self.lists),
+            "action": self.action,
+            "since": self.since.isoformat() if self.since else None,
+            "source": self.source,
+            "type": self.entity_type,
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+            "contributions": {k: round(v, 4) for k, v in self.contributions.items()},
+            "explanation": list(self.explanation),
+            "unverified_alias": self.unverified_alias,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PartyResult:
+    """The verdict on one query name and the listed entities it may be."""
+
+    query: str
+    verdict: Verdict
+    matches: list[PartyMatch] = field(default_factory=list)
+    country: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> PartyMatch | None:
+        """The highest-scoring match, if any."""
+        return self.matches[0] if self.matches else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of DESIGN.md's party screening contract (plus error and warnings)."""
+        return {
+            "query": self.query,
+            "country": self.country,
+            "verdict": self.verdict,
+            "matches": [m.to_dict() for m in self.matches],
+            "error": self.error,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _AliasRecord:
+    entity: int
+    alias: Alias
+    norm: NormalisedName
+    acronym: bool
+
+
+def _is_acronym(alias: str, norm: NormalisedName) -> bool:
+    """A list name like CJNG, TdA, MS-13 or WSBT: one short word with at least two capitals."""
+    text = alias.strip()
+    return (
+        bool(_ACRONYM.match(text))
+        and sum(ch.isupper() for ch in text) >= 2
+        and len(norm.tokens) == 1
+        and len(norm.tokens[0]) <= 6
+    )
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class PartyScreener:
+    """Screens names against one watchlist; builds its index once."""
+
+    def __init__(self, watchlist: Watchlist) -> None:
+        self.watchlist = watchlist
+        self.entities: list[Entity] = list(watchlist.entities)
+        self._records: list[_AliasRecord] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._typo_keys: dict[str, set[str]] = defaultdict(set)
+        self._acronyms: dict[str, list[int]] = defaultdict(list)
+        for index, entity in enumerate(self.entities):
+            for alias in entity.names():
+                norm = normalise_name(alias.name)
+                if norm.is_empty:
+                    continue
+                record = _AliasRecord(index, alias, norm, _is_acronym(alias.name, norm))
+                self._records.append(record)
+        document_frequency: Counter[str] = Counter()
+        for number, record in enumerate(self._records):
+            if record.acronym:
+                self._acronyms[record.norm.tokens[0]].append(number)
+                continue
+            words = set(record.norm.tokens) | {record.norm.compact}
+            document_frequency.update(set(record.norm.tokens))
+            for word in words:
+                self._postings[word].append(number)
+        for word in list(self._postings):
+            if len(word) >= TYPO_MIN_LENGTH:
+                for key in _deletions(word):
+                    self._typo_keys[key].add(word)
+        documents = max(1, len(self._records))
+        self._idf = {
+            word: inverse_document_frequency(df, documents)
+            for word, df in document_frequency.items()
+        }
+        self._default_idf = inverse_document_frequency(1, documents)
+        self._common = max(50, int(COMMON_WORD_SHARE * documents))
+        self._cache: dict[tuple[str, str | None, frozenset[str]], PartyResult] = {}
+
+    # ----------------------------------------------------------------- blocking
+
+    def _neighbours(self, word: str) -> set[str]:
+        """List words equal to ``word`` or one typo (insertion, deletion, change) away."""
+        found = {word} if word in self._postings else set()
+        if len(word) >= TYPO_MIN_LENGTH - 1:
+            found |= self._typo_keys.get(word, set())
+            for key in _deletions(word):
+                if key in self._postings and len(key) >= TYPO_MIN_LENGTH - 1:
+                    found.add(key)
+                found |= self._typo_keys.get(key, set())
+        return found
+
+    def candidates(self, query: NormalisedName) -> list[int]:
+        """Alias records sharing a rare word (or its typo, or a joined pair) with the query."""
+        keys = list(query.distinctive) or list(query.tokens)
+        words = query.tokens
+        keys += ["".join(words[i : i + 2]) for i in range(len(words) - 1)]
+        keys.append(query.compact)
+        weights: defaultdict[int, float] = defaultdict(float)
+        common: list[tuple[str, float]] = []
+        for key in dict.fromkeys(keys):
+            for word in self._neighbours(key):
+                postings = self._postings[word]
+                weight = self._idf.get(word, self._default_idf)
+                if len(postings) > self._common:
+                    common.append((word, weight))
+                    continue
+                for number in postings:
+                    weights[number] += weight
+        if not weights:
+            # only common words: block on them all (rare for real names; bounded by the top-N cut)
+            for word, weight in common:
+                for number in self._postings[word]:
+                    weights[number] += weight
+        ranked = heapq.nlargest(CANDIDATES_PER_QUERY, weights, key=weights.__getitem__)
+        if len(query.tokens) == 1:
+            ranked += self._acronyms.get(query.tokens[0], [])
+        return ranked
+
+    # ----------------------------------------------------------------- scoring
+
+    def _score(
+        self,
+        query: NormalisedName,
+        record: _AliasRecord,
+        country: str | None,
+        identifiers: frozenset[str],
+    ) -> tuple[float, dict[str, float], dict[str, float]]:
+        entity = self.entities[record.entity]
+        ctx = Context(
+            idf=self._idf,
+            default_idf=self._default_idf,
+            query_country=country,
+            entity_countries=entity.countries,
+            entity_type=entity.type,
+            query_identifiers=identifiers,
+            entity_identifiers=frozenset(entity.identifiers),
+            alias_is_acronym=record.acronym,
+        )
+        skip: set[str] = set()
+        if entity.type == "person" or record.acronym:
+            skip |= {"name_tokens", "distinctive"}
+        if entity.type != "person":
+            skip.add("person_name")
+        values: dict[str, float] = {}
+        contributions: dict[str, float] = {}
+        for name, function in FEATURES.items():
+            if name in skip:
+                continue
+            value = function(query, record.norm, ctx)
+            if value:
+                values[name] = value
+                contributions[name] = WEIGHTS[name] * value
+        score = min(1.0, max(0.0, sum(contributions.values())))
+        return score, values, contributions
+
+    def _explain(
+        self, query: NormalisedName, record: _AliasRecord, contributions: dict[str, float]
+    ) -> list[str]:
+        lines = []
+        for name, contribution in sorted(contributions.items(), key=lambda kv: -abs(kv[1])):
+            line = f"{describe(name)} ({contribution:+.2f})"
+            if name == "distinctive":
+                line += f": {' '.join(query.distinctive)!r} ~ {' '.join(record.norm.distinctive)!r}"
+            elif name in {"place_agrees", "place_differs"}:
+                line += f": {', '.join(query.places)} / {', '.join(record.norm.places)}"
+            lines.append(line)
+        if record.alias.unverified:
+            lines.append("The matched alias is marked unverified: at most a possible match.")
+        if record.alias.weak:
+            lines.append("The matched alias is a nickname: at most a possible match.")
+        return lines
+
+    def screen(
+        self,
+        name: str,
+        country: str | None = None,
+        identifiers: Iterable[str] = (),
+    ) -> PartyResult:
+        """Screen one name (with its country and identifiers when known) against the list."""
+        ids = frozenset(i.strip().upper() for i in identifiers if i.strip())
+        cache_key = (name, country, ids)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached
+        result = self._screen(name, country, ids)
+        if len(self._cache) < 200_000:
+            self._cache[cache_key] = result
+        return result
+
+    def _screen(self, name: str, country: str | None, ids: frozenset[str]) -> PartyResult:
+        warnings: list[str] = []
+        if not isinstance(name, str) or not name.strip():
+            return PartyResult(str(name or ""), "none", error="empty name: nothing to screen")
+        code = country_code(country) if country else None
+        if country and code is None:
+            warnings.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code; ignored")
+        query = normalise_name(name)
+        if query.truncated:
+            warnings.append(
+                f"name longer than {MAX_NAME_LENGTH} characters: only the first {MAX_NAME_LENGTH} were screened"
+            )
+        if query.script == "mixed":
+            warnings.append("name mixes scripts; Chinese characters were read as pinyin")
+        if query.is_empty:
+            return PartyResult(
+                name,
+                "none",
+                country=code,
+                error="no name words left after normalisation",
+                warnings=warnings,
+            )
+        best: dict[int, tuple[float, _AliasRecord, dict[str, float], dict[str, float]]] = {}
+        for number in self.candidates(query):
+            record = self._records[number]
+            if record.acronym and query.tokens != record.norm.tokens:
+                continue
+            score, values, contributions = self._score(query, record, code, ids)
+            if record.alias.weak and query.compact != record.norm.compact:
+                continue
+            if record.alias.weak or record.alias.unverified:
+                score = min(score, MATCH_THRESHOLD - 0.01)
+            current = best.get(record.entity)
+            if current is None or score > current[0]:
+                best[record.entity] = (score, record, values, contributions)
+        matches: list[PartyMatch] = []
+        for score, record, values, contributions in sorted(best.values(), key=lambda b: -b[0]):
+            if score < POSSIBLE_THRESHOLD or len(matches) >= MATCHES_PER_QUERY:
+                break
+            entity = self.entities[record.entity]
+            listing = entity.first_listing()
+            matches.append(
+                PartyMatch(
+                    entity_id=entity.entity_id,
+                    name=entity.name,
+                    matched_alias=record.alias.name,
+                    score=score,
+                    lists=entity.lists,
+                    action=listing.action,
+                    since=listing.since,
+                    source=listing.source,
+                    entity_type=entity.type,
+                    features=values,
+                    contributions=contributions,
+                    explanation=self._explain(query, record, contributions),
+                    unverified_alias=record.alias.unverified,
+                )
+            )
+        verdict: Verdict = "none"
+        if matches:
+            verdict = "match" if matches[0].score >= MATCH_THRESHOLD else "possible"
+        return PartyResult(name, verdict, matches, country=code, warnings=warnings)
+
+    def screen_many(
+        self,
+        names: Sequence[str],
+        countries: Sequence[str | None] | None = None,
+    ) -> list[PartyResult]:
+        """Screen a batch of names, in order; repeated names are screened once."""
+        if countries is not None and len(countries) != len(names):
+            raise UsageError(
+                f"screen_many got {len(names)} names but {len(countries)} countries; give one country (or None) per name"
+            )
+        return [
+            self.screen(name, None if countries is None else countries[i])
+            for i, name in enumerate(names)
+        ]
