@@ -1,0 +1,99 @@
+"""screen() on the bundled knowledge base: listed substances on both sides of their dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from fentrace.chemistry.screen import screen, screen_many
+from fentrace.cli import main
+from fentrace.reference.models import JURISDICTIONS
+
+LISTING_DATES = [
+    # (query, jurisdiction, the day the listing took effect)
+    ("4-anilinopiperidine", "US", date(2020, 5, 15)),
+    ("23056-29-3", "CA", date(2016, 11, 30)),
+    ("125541-22-2", "CN", date(2024, 9, 1)),
+    ("1-boc-4-AP", "CA", date(2022, 8, 31)),
+    ("NPP", "MX", date(2017, 7, 18)),
+    ("furanyl fentanyl", "US", date(2018, 11, 29)),
+]
+
+
+@pytest.mark.parametrize(("query", "jurisdiction", "since"), LISTING_DATES)
+def test_listing_on_both_sides_of_its_date(query: str, jurisdiction: str, since: date) -> None:
+    before = screen(query, date.fromordinal(since.toordinal() - 1))
+    on = screen(query, since)
+    assert before.jurisdictions[jurisdiction].status == "not_controlled"
+    entry = on.jurisdictions[jurisdiction]
+    assert entry.status == "controlled"
+    assert entry.since == since
+    assert entry.verified
+    assert entry.source
+    assert on.verdict == "controlled"
+
+
+def test_unverified_listing_alone_is_one_level_down() -> None:
+    # on 23 Apr 2007 NPP's only listing is the US interim rule, whose record is unverified
+    result = screen("NPP", date(2007, 4, 23))
+    assert result.jurisdictions["US"].status == "controlled"
+    assert result.jurisdictions["US"].verified is False
+    assert result.verdict == "class_controlled"
+    assert result.notes[0].startswith("verdict class_controlled rather than controlled")
+
+
+def test_nothing_in_force_before_any_listing() -> None:
+    result = screen("NPP", date(2000, 1, 1))
+    assert {j.status for j in result.jurisdictions.values()} == {"not_controlled"}
+    assert result.verdict not in ("controlled", "class_controlled")
+
+
+def test_salt_screens_as_its_free_base() -> None:
+    result = screen("4-AP dihydrochloride", date(2026, 1, 1))
+    assert result.substance == "4AP"
+    assert result.smiles == "c1ccc(NC2CCNCC2)cc1"
+    assert result.verdict == "controlled"
+
+
+def test_screen_many_keeps_order_and_rejections() -> None:
+    queries = ["NPP", "not a thing", "CCO", "fentanyl"]
+    serial = screen_many(queries, date(2026, 1, 1), jobs=1)
+    parallel = screen_many(queries, date(2026, 1, 1), jobs=2)
+    assert [r.query for r in parallel] == queries
+    assert [r.to_dict() for r in parallel] == [r.to_dict() for r in serial]
+    assert parallel[1].resolved is False
+
+
+def test_done_when_three_precursors(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 2's done-when: CAS, name and SMILES resolve to NPP, 4AP, BOC4AP with the facts."""
+    status = main(
+        [
+            "chem",
+            "screen",
+            "39742-60-4",
+            "4-anilinopiperidine",
+            "CC(C)(C)OC(=O)N1CCC(Nc2ccccc2)CC1",
+            "--as-of",
+            "2026-01-01",
+            "--json",
+        ]
+    )
+    assert status == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [item["substance"] for item in payload] == ["NPP", "4AP", "BOC4AP"]
+    assert [item["input_type"] for item in payload] == ["cas", "name", "smiles"]
+    for item in payload:
+        assert item["verdict"] == "controlled"
+        assert set(item["jurisdictions"]) == set(JURISDICTIONS)
+        for code, entry in item["jurisdictions"].items():
+            assert entry["status"] in ("controlled", "class_controlled", "not_controlled")
+            if entry["status"] == "controlled":
+                assert entry["since"], (item["substance"], code)
+                assert entry["source"], (item["substance"], code)
+                assert entry["basis"], (item["substance"], code)
+        assert item["matches"][0]["kind"] == "listed"
+    assert payload[0]["jurisdictions"]["CA"]["since"] == "2016-11-30"
+    assert payload[1]["jurisdictions"]["US"]["since"] == "2020-05-15"
+    assert payload[2]["jurisdictions"]["CN"]["since"] == "2024-09-01"
