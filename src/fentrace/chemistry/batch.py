@@ -74,6 +74,10 @@ ROW_COLUMNS: tuple[str, ...] = (
 )
 
 
+_RECORD, _ID, _RESOLVED, _ERROR, _VERDICT = (
+    ROW_COLUMNS.index(name) for name in ("record", "id", "resolved", "error", "verdict")
+)
+
 #: How many rejected records a summary keeps by number (all of them are in the output).
 MAX_REPORTED_REJECTIONS = 1000
 
@@ -100,15 +104,16 @@ class BatchSummary:
     #: The first rejections (record number, id, reason), for the report on stderr.
     rejections: list[tuple[int, str | None, str]] = field(default_factory=list)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, screened: Screened) -> None:
+        row = screened.row
         self.read += 1
-        if row["resolved"]:
+        if row[_RESOLVED]:
             self.screened += 1
-            self.verdicts[str(row["verdict"])] += 1
+            self.verdicts[str(row[_VERDICT])] += 1
         else:
             self.rejected += 1
             if len(self.rejections) < MAX_REPORTED_REJECTIONS:
-                self.rejections.append((int(row["record"]), row["id"], str(row["error"])))
+                self.rejections.append((int(row[_RECORD]), row[_ID], str(row[_ERROR])))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -273,13 +278,25 @@ def screen_record(record: Record, as_of: date) -> ScreenResult:
     return screen_resolution(resolve(record.text), as_of, **options)
 
 
-def _row(record: Record, result: ScreenResult) -> dict[str, Any]:
+def _row(record: Record, result: ScreenResult) -> tuple[Any, ...]:
     row = {"record": record.number, "id": record.id, **result.to_row()}
-    return {column: row.get(column) for column in ROW_COLUMNS}
+    return tuple(row.get(column) for column in ROW_COLUMNS)
 
 
-def _full(record: Record, result: ScreenResult) -> dict[str, Any]:
-    return {"record": record.number, "id": record.id, **result.to_dict()}
+def _full(record: Record, result: ScreenResult) -> str:
+    whole = {"record": record.number, "id": record.id, **result.to_dict()}
+    return json.dumps(whole, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class Screened:
+    """One output row: the flat columns (ROW_COLUMNS order), and the JSON line when asked."""
+
+    row: tuple[Any, ...]
+    json: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(ROW_COLUMNS, self.row, strict=True))
 
 
 _WORKER_AS_OF: date | None = None
@@ -294,13 +311,15 @@ def _worker_init(as_of: date, full: bool) -> None:
     rules()
 
 
-def _screen_chunk(chunk: list[Record]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+def _screen_one(record: Record, as_of: date, full: bool) -> Screened:
+    result = _safe_screen(record, as_of)
+    # JSON is written in the worker: the parent process only copies text to the output
+    return Screened(_row(record, result), _full(record, result) if full else None)
+
+
+def _screen_chunk(chunk: list[Record]) -> list[Screened]:
     assert _WORKER_AS_OF is not None
-    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-    for record in chunk:
-        result = _safe_screen(record, _WORKER_AS_OF)
-        out.append((_row(record, result), _full(record, result) if _WORKER_FULL else None))
-    return out
+    return [_screen_one(record, _WORKER_AS_OF, _WORKER_FULL) for record in chunk]
 
 
 def _safe_screen(record: Record, as_of: date) -> ScreenResult:
@@ -329,8 +348,8 @@ def screen_records(
     jobs: int | None = None,
     full: bool = True,
     chunk_size: int = 200,
-) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """Screen records in order: ``(flat row, full JSON object or None)`` per record.
+) -> Iterator[Screened]:
+    """Screen records in order: one :class:`Screened` row per record.
 
     ``jobs`` None uses every core; 1 runs in this process.
     """
@@ -338,9 +357,11 @@ def screen_records(
     if workers == 1:
         knowledge_base()
         for record in records:
-            result = _safe_screen(record, as_of)
-            yield _row(record, result), (_full(record, result) if full else None)
+            yield _screen_one(record, as_of, full)
         return
+    # load the index and rules once here: forked workers inherit them instead of rebuilding
+    kb_index()
+    rules()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_init, initargs=(as_of, full)) as pool:
         for chunk in pool.imap(_screen_chunk, _chunks(records, chunk_size)):
@@ -365,25 +386,25 @@ def _screen_query(query: str) -> ScreenResult:
 # --- writers ------------------------------------------------------------------------------------
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], handle: TextIO) -> None:
+def write_jsonl(rows: Iterable[Screened], handle: TextIO) -> None:
     for row in rows:
-        handle.write(json.dumps(row, ensure_ascii=False, default=str))
+        handle.write(row.json if row.json is not None else json.dumps(row.as_dict(), default=str))
         handle.write("\n")
 
 
-def write_csv(rows: Iterable[dict[str, Any]], handle: TextIO) -> None:
-    writer = csv.DictWriter(handle, fieldnames=list(ROW_COLUMNS), extrasaction="ignore")
-    writer.writeheader()
+def write_csv(rows: Iterable[Screened], handle: TextIO) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(ROW_COLUMNS)
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow(row.row)
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> None:
+def write_parquet(rows: Iterable[Screened], path: Path) -> None:
     import polars as pl
 
     schema: dict[str, Any] = dict.fromkeys(ROW_COLUMNS, pl.String)
     schema.update({"record": pl.Int64, "resolved": pl.Boolean, "steps_to_fentanyl": pl.Int64})
-    frame = pl.DataFrame(list(rows), schema=schema)
+    frame = pl.DataFrame([row.row for row in rows], schema=schema, orient="row")
     frame.write_parquet(path)
 
 
@@ -410,12 +431,12 @@ def screen_file(
     records = itertools.chain(first, records)
     full = out_format == "jsonl"
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for flat, whole in screen_records(records, as_of, jobs=jobs, full=full):
-            summary.add(flat)
+    def rows() -> Iterator[Screened]:
+        for screened in screen_records(records, as_of, jobs=jobs, full=full):
+            summary.add(screened)
             if on_row is not None:
                 on_row()
-            yield whole if (full and whole is not None) else flat
+            yield screened
 
     if out_format == "parquet":
         write_parquet(rows(), Path(out))

@@ -142,10 +142,15 @@ def _listed_jurisdictions(
     return dict(kb.listed_status(substance.id, as_of))
 
 
+_NOT_CONTROLLED = {code: JurisdictionResult(status="not_controlled") for code in JURISDICTIONS}
+
+
 def _jurisdictions(
     listed: dict[str, JurisdictionStatus], classes: Sequence[ClassMatchLike]
 ) -> dict[str, JurisdictionResult]:
     """Per jurisdiction: listed if listed; else class-controlled if a class rule matches."""
+    if not listed and not classes:
+        return dict(_NOT_CONTROLLED)  # the common case in bulk screening: one shared record
     out: dict[str, JurisdictionResult] = {}
     for code in JURISDICTIONS:
         status = listed.get(code)
