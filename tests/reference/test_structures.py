@@ -8,12 +8,12 @@ from rdkit import Chem, RDLogger
 from fentrace.exc import DataFileError
 from fentrace.reference import KnowledgeBase, build_knowledge_base, validate_structures
 
-RDLogger.DisableLog("rdApp.*")
+RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
 
 
 def _inchikey(smiles: str) -> str | None:
     mol = Chem.MolFromSmiles(smiles)
-    return None if mol is None else str(Chem.MolToInchiKey(mol))
+    return None if mol is None else str(Chem.MolToInchiKey(mol))  # type: ignore[no-untyped-call]
 
 
 def test_shipped_structures_agree(kb: KnowledgeBase) -> None:
