@@ -132,7 +132,7 @@ def screen(
                 r["level"],
                 r["shipper_name"],
                 r["consignee_name"],
-                ", ".join(x["code"] for x in r["reasons"]),
+                _top_codes(r["reasons"]),
             )
             for r in top.head(_TOP).iter_rows(named=True)
         ],
@@ -150,6 +150,13 @@ def screen(
         click.echo(f"{written} alerts written to {output}")
     if report is not None:
         click.echo(f"report written to {report}")
+
+
+def _top_codes(reasons: list[dict[str, object]], shown: int = 3) -> str:
+    """The codes of the heaviest reasons, then how many more there are."""
+    ranked = sorted(reasons, key=lambda r: -float(str(r["weight"])))
+    codes = " ".join(str(r["code"]) for r in ranked[:shown])
+    return codes + (f" +{len(ranked) - shown}" if len(ranked) > shown else "")
 
 
 def _screen_with_progress(batch: Manifest, rules: Rules, day: date | None) -> ScreeningResult:
