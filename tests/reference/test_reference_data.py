@@ -631,3 +631,21 @@ def test_csv_missing_column(data_copy: Path) -> None:
 
 def test_every_jurisdiction_has_some_control(kb: KnowledgeBase) -> None:
     assert {c.jurisdiction for c in kb.controls} == set(JURISDICTIONS)
+
+
+def test_every_source_is_cited(kb: KnowledgeBase) -> None:
+    cited = {
+        s
+        for records in (
+            kb.substances.values(),
+            kb.controls,
+            kb.classes.values(),
+            kb.timeline,
+            kb.hs_codes.values(),
+            kb.overdose_deaths,
+        )
+        for record in records
+        for s in record.source_ids
+    }
+    cited |= {s for x in kb.substances.values() for u in x.undated_listings for s in u.source_ids}
+    assert set(kb.sources) == cited
