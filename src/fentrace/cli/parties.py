@@ -1,10 +1,226 @@
-"""`fentrace parties` commands."""
+"""`fentrace parties` commands: screen names against watchlists, show what is loaded."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import click
+import polars as pl
+
+from fentrace.cli._common import emit_json, output_format, print_table, progress
+from fentrace.exc import InputError, UsageError
+from fentrace.parties import PartyResult, PartyScreener, Watchlist, load_watchlist
+
+_LIST_OPTION = click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also screen against this list: OFAC sdn.csv (alt.csv/add.csv beside it), "
+    "sdn.xml, FollowTheMoney .json/.jsonl, or a bundled-format CSV. Repeatable.",
+)
+_NO_BUNDLED_OPTION = click.option(
+    "--no-bundled", is_flag=True, help="Leave out the bundled fentanyl watchlist."
+)
+
+INPUT_FORMATS = ("csv", "xlsx", "jsonl", "json", "ndjson", "parquet")
+
+
+def _watchlist(lists: Sequence[Path], no_bundled: bool) -> Watchlist:
+    if no_bundled and not lists:
+        raise UsageError("--no-bundled needs at least one --list FILE")
+    watchlist = load_watchlist(lists, bundled=not no_bundled)
+    for problem in watchlist.problems:
+        click.echo(f"warning: {problem}", err=True)
+    return watchlist
 
 
 @click.group(name="parties")
 def parties() -> None:
-    """parties commands."""
+    """Screen companies and people against fentanyl-related watchlists."""
+
+
+def _top_features(result: PartyResult, count: int = 3) -> str:
+    best = result.best
+    if best is None:
+        return result.error or ""
+    ranked = sorted(best.contributions.items(), key=lambda kv: -abs(kv[1]))[:count]
+    return ", ".join(f"{name} {value:+.2f}" for name, value in ranked)
+
+
+@parties.command(name="screen")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--country", metavar="CC", help="ISO alpha-2 country of every name.")
+@_LIST_OPTION
+@_NO_BUNDLED_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array, one object per name.")
+def screen_command(
+    names: tuple[str, ...],
+    country: str | None,
+    lists: tuple[Path, ...],
+    no_bundled: bool,
+    as_json: bool,
+) -> None:
+    """Screen NAME... against the watchlists."""
+    screener = PartyScreener(_watchlist(lists, no_bundled))
+    results = screener.screen_many(list(names), [country] * len(names))
+    if as_json:
+        emit_json([r.to_dict() for r in results])
+        return
+    rows = []
+    for result in results:
+        best = result.best
+        rows.append(
+            (
+                result.query,
+                result.verdict,
+                f"{best.name} [{best.matched_alias}]" if best else "",
+                f"{best.score:.2f}" if best else "",
+                f"{best.action} {best.since or ''}" if best else "",
+                _top_features(result),
+            )
+        )
+    print_table(("name", "verdict", "best match [alias]", "score", "action", "top features"), rows)
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.query[:60]!r}: {warning}", err=True)
+
+
+def read_table(path: Path) -> pl.DataFrame:
+    """Read a csv, xlsx, jsonl or parquet file as a table of strings."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in INPUT_FORMATS:
+        raise UsageError(f"cannot read {path}: give a .csv, .xlsx, .jsonl or .parquet file")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        if suffix == "csv":
+            return pl.read_csv(path, infer_schema=False)
+        if suffix == "xlsx":
+            return pl.read_excel(path, engine="openpyxl").cast(pl.String)
+        if suffix in {"jsonl", "ndjson", "json"}:
+            return pl.read_ndjson(path).cast(pl.String)
+        return pl.read_parquet(path).cast(pl.String)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot read as {suffix}: {str(error).splitlines()[0]}") from None
+
+
+def result_row(row: int, result: PartyResult) -> dict[str, Any]:
+    """One output row of screen-file."""
+    best = result.best
+    return {
+        "row": row,
+        "name": result.query,
+        "country": result.country,
+        "verdict": result.verdict,
+        "score": round(best.score, 4) if best else None,
+        "entity_id": best.entity_id if best else None,
+        "matched_name": best.name if best else None,
+        "matched_alias": best.matched_alias if best else None,
+        "lists": "|".join(best.lists) if best else None,
+        "action": best.action if best else None,
+        "since": best.since.isoformat() if best and best.since else None,
+        "source": best.source if best else None,
+        "explanation": " | ".join(best.explanation) if best else None,
+        "error": result.error,
+        "warnings": " | ".join(result.warnings) or None,
+    }
+
+
+@parties.command(name="screen-file")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--column", required=True, help="Column holding the names.")
+@click.option("--country-column", help="Column holding each name's country (ISO alpha-2).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="-",
+    show_default=True,
+    help="csv, jsonl or parquet; - = stdout.",
+)
+@_LIST_OPTION
+@_NO_BUNDLED_OPTION
+def screen_file_command(
+    file: Path,
+    column: str,
+    country_column: str | None,
+    output: str,
+    lists: tuple[Path, ...],
+    no_bundled: bool,
+) -> None:
+    """Screen every name in a column of FILE (csv, xlsx, jsonl, parquet)."""
+    fmt = output_format(output)
+    table = read_table(file)
+    for wanted in (column, country_column):
+        if wanted is not None and wanted not in table.columns:
+            raise UsageError(
+                f"{file}: no column {wanted!r}; columns are {', '.join(table.columns)}"
+            )
+    screener = PartyScreener(_watchlist(lists, no_bundled))
+    names = table.get_column(column).to_list()
+    countries = (
+        table.get_column(country_column).to_list() if country_column else [None] * len(names)
+    )
+    # data rows start on line 2 of a CSV (after the header); other formats count records from 1
+    first = 2 if file.suffix.lower() == ".csv" else 1
+    out_rows: list[dict[str, Any]] = []
+    rejected = 0
+    for index in progress(range(len(names)), total=len(names), label="screening"):
+        result = screener.screen(names[index] or "", countries[index])
+        if result.error:
+            rejected += 1
+            click.echo(f"{file}, row {index + first}, field {column!r}: {result.error}", err=True)
+        out_rows.append(result_row(index + first, result))
+    frame = pl.DataFrame(out_rows, infer_schema_length=None)
+    if output == "-":
+        for row in out_rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        frame.write_csv(output)
+    elif fmt == "jsonl":
+        frame.write_ndjson(output)
+    else:
+        frame.write_parquet(output)
+    verdicts = {
+        v: sum(1 for r in out_rows if r["verdict"] == v) for v in ("match", "possible", "none")
+    }
+    click.echo(
+        f"read {len(names)} rows, screened {len(names) - rejected}, rejected {rejected}; "
+        f"match {verdicts['match']}, possible {verdicts['possible']}, none {verdicts['none'] - rejected}",
+        err=True,
+    )
+
+
+@parties.command(name="lists")
+@_LIST_OPTION
+@_NO_BUNDLED_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def lists_command(lists: tuple[Path, ...], no_bundled: bool, as_json: bool) -> None:
+    """Show the loaded watchlists: entities, names, types, actions, dates."""
+    summary = _watchlist(lists, no_bundled).summary()
+    if as_json:
+        emit_json(summary)
+        return
+    print_table(
+        ("file", "format", "entities", "published"),
+        [(f["file"], f["format"], f["entities"], f["published"] or "") for f in summary["files"]],
+        title="Loaded lists",
+    )
+    print_table(
+        ("count", "value"),
+        [
+            ("entities", summary["entities"]),
+            ("names (with aliases)", summary["names"]),
+            *((f"type {k}", v) for k, v in summary["by_type"].items()),
+            *((f"action {k}", v) for k, v in summary["by_action"].items()),
+            ("earliest action", summary["earliest"] or ""),
+            ("latest action", summary["latest"] or ""),
+            ("problems", len(summary["problems"])),
+        ],
+        title="Totals",
+    )

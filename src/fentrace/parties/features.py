@@ -23,6 +23,12 @@ WORD_SIMILARITY_FLOOR: Final[float] = 0.8
 #: Words this short must be spelt exactly to count (a typo in "GSK" is another company).
 SHORT_WORD: Final[int] = 3
 
+#: Distinctive parts less alike than this (Indel ratio) share letters, not identity; the
+#: feature rises linearly from 0 here to 1 at identical parts.
+DISTINCTIVE_FLOOR: Final[float] = 0.5
+#: Person-name spellings less alike than this count nothing; the feature rises to 1 at equal.
+PERSON_SPELLING_FLOOR: Final[float] = 0.7
+
 #: Declared weights. Positive features add evidence; "*_differs" features subtract it.
 WEIGHTS: Final[dict[str, float]] = {
     "name_tokens": 0.35,
@@ -34,7 +40,7 @@ WEIGHTS: Final[dict[str, float]] = {
     "legal_form_differs": -0.05,
     "place_agrees": 0.07,
     "place_differs": -0.12,
-    "industry_differs": -0.15,
+    "industry_differs": -0.20,
     "kind_differs": -0.45,
     "country_agrees": 0.05,
     "country_differs": -0.15,
@@ -50,6 +56,8 @@ class Context:
     query_country: str | None
     entity_countries: Sequence[str]
     entity_type: str
+    entity_places: frozenset[str]
+    entity_industry: frozenset[str]
     query_identifiers: frozenset[str]
     entity_identifiers: frozenset[str]
     alias_is_acronym: bool
@@ -87,12 +95,18 @@ def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, 
     return tuple(out)
 
 
-def _coverage(words: Sequence[str], other: Sequence[str], ctx: Context) -> tuple[float, float]:
+def _coverage(
+    words: Sequence[str], other: Sequence[str], ctx: Context, *, exact: bool = False
+) -> tuple[float, float]:
     matched = total = 0.0
+    others = set(other)
     for word in words:
         weight = ctx.weight(word)
         total += weight
-        matched += weight * max((word_similarity(word, o) for o in other), default=0.0)
+        if word in others:
+            matched += weight
+        elif not exact:
+            matched += weight * max((word_similarity(word, o) for o in other), default=0.0)
     return matched, total
 
 
@@ -111,6 +125,8 @@ def distinctive(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     """How alike the distinctive parts are (the words that are no place, trade word or legal form)."""
     if not query.distinctive or not listed.distinctive:
         return 0.0
+    if query.distinctive_from_places and not listed.distinctive_from_places:
+        return 0.0  # a name with no words of its own cannot be a named company
     a, b = "".join(query.distinctive), "".join(listed.distinctive)
     if a == b:
         return 1.0
@@ -124,7 +140,11 @@ def distinctive(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
                 "".join(sorted(query.distinctive)), "".join(sorted(listed.distinctive))
             ),
         )
-    return best
+    return _ramp(best, DISTINCTIVE_FLOOR)
+
+
+def _ramp(value: float, floor: float) -> float:
+    return max(0.0, (value - floor) / (1.0 - floor))
 
 
 def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
@@ -137,10 +157,11 @@ def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     spelling = max(Indel.normalized_similarity("".join(order), target) for order in orders)
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
-    qm, qt = _coverage(q, c, ctx)
-    cm, ct = _coverage(c, q, ctx)
+    # a person's names must agree exactly, word for word: Hongwei is not Hongfei
+    qm, qt = _coverage(q, c, ctx, exact=True)
+    cm, ct = _coverage(c, q, ctx, exact=True)
     words_agree = (qm + cm) / (qt + ct) if qt + ct else 0.0
-    return 0.5 * spelling + 0.5 * words_agree
+    return 0.6 * _ramp(spelling, PERSON_SPELLING_FLOOR) + 0.4 * words_agree
 
 
 def acronym(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
@@ -166,21 +187,21 @@ def legal_form_differs(query: NormalisedName, listed: NormalisedName, ctx: Conte
 
 
 def place_agrees(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
-    """Both names name the same place, wherever it stands in the name."""
-    return 1.0 if set(query.places) & set(listed.places) else 0.0
+    """The query names a place that the listed entity's names name, wherever it stands."""
+    return 1.0 if ctx.entity_places.intersection(query.places) else 0.0
 
 
 def place_differs(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
-    """Both names name places, and none is shared (Hubei against Henan)."""
-    if query.places and listed.places:
-        return 0.0 if set(query.places) & set(listed.places) else 1.0
+    """Both the query and the listed entity name places, and none is shared (Hubei against Henan)."""
+    if query.places and ctx.entity_places:
+        return 0.0 if ctx.entity_places.intersection(query.places) else 1.0
     return 0.0
 
 
 def industry_differs(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
-    """Both names say what the business does, and they say different things (Textiles against Biotech)."""
-    if query.industry and listed.industry:
-        return 0.0 if set(query.industry) & set(listed.industry) else 1.0
+    """The query and the listed entity both say what the business does, and say different things (Textiles against Biotech)."""
+    if query.industry and ctx.entity_industry:
+        return 0.0 if ctx.entity_industry.intersection(query.industry) else 1.0
     return 0.0
 
 
@@ -229,7 +250,7 @@ FEATURES: Final[dict[str, FeatureFunction]] = {
 def describe(feature: str) -> str:
     """The one-sentence explanation of a feature (its docstring)."""
     doc = FEATURES[feature].__doc__ or feature
-    return doc.strip().splitlines()[0]
+    return doc.strip().splitlines()[0].rstrip(".")
 
 
 def inverse_document_frequency(document_frequency: int, documents: int) -> float:

@@ -30,11 +30,21 @@ from typing import Final, Literal
 
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from fentrace.parties.vocab import LEGAL_FAMILY, MAX_PHRASE_ITEMS, Category, lookup
+from fentrace.parties.vocab import INDUSTRY, LEGAL_FAMILY, MAX_PHRASE_ITEMS, Category, lookup
 
 #: Longest name, in characters, that is normalised; the rest is cut and the cut reported.
 MAX_NAME_LENGTH: Final[int] = 256
+
+#: Manifests cut names at fixed widths (35 characters is common); a final word of a name at
+#: least this long that begins a trade word is read as that trade word.
+TRUNCATION_WIDTH: Final[int] = 30
+#: Shortest misspelt trade word that is read as the trade word (one letter off).
+TRADE_TYPO_LENGTH: Final[int] = 7
+
+_TRADE_WORDS: Final[tuple[str, ...]] = tuple(sorted(k for k in INDUSTRY if len(k) >= 5))
 
 Script = Literal["latin", "han", "mixed", "other", "empty"]
 
@@ -120,7 +130,23 @@ def _items(text: str) -> list[tuple[str, bool]]:
     return items
 
 
-def _phrases(items: list[tuple[str, bool]]) -> list[tuple[str, Category | None]]:
+@lru_cache(maxsize=8192)
+def _trade_word(word: str, last_of_long_name: bool) -> str | None:
+    """A misspelt ("technolgy") or cut ("technolo") trade word, read as the trade word."""
+    if last_of_long_name and len(word) >= 5:
+        for key in _TRADE_WORDS:
+            if key.startswith(word) and key != word:
+                return key
+    if len(word) >= TRADE_TYPO_LENGTH:
+        hit = process.extractOne(word, _TRADE_WORDS, scorer=Levenshtein.distance, score_cutoff=1)
+        if hit is not None:
+            return hit[0]
+    return None
+
+
+def _phrases(
+    items: list[tuple[str, bool]], long_name: bool = False
+) -> list[tuple[str, Category | None]]:
     """Recognise the longest known phrase at each position (step ``phrases``)."""
     out: list[tuple[str, Category | None]] = []
     pending_han: list[str] = []
@@ -143,6 +169,10 @@ def _phrases(items: list[tuple[str, bool]]) -> list[tuple[str, Category | None]]
             if hit is not None:
                 found = (j, hit[0], hit[1])
                 break
+        if found is None and not items[i][1] and lookup(items[i][0]) is None:
+            fixed = _trade_word(items[i][0], long_name and i == n - 1)
+            if fixed is not None:
+                found = (i + 1, "industry", INDUSTRY[fixed])
         if found is None:
             word, is_syllable = items[i]
             if is_syllable:
@@ -180,7 +210,7 @@ def normalise_name(name: str) -> NormalisedName:
     text = name[:MAX_NAME_LENGTH]
     script = detect_script(text)
     items = _items(text)
-    parts = _split_han_person(items) or _phrases(items)
+    parts = _split_han_person(items) or _phrases(items, long_name=len(text) >= TRUNCATION_WIDTH)
 
     tokens: list[str] = []
     distinctive: list[str] = []

@@ -144,13 +144,21 @@ class PartyScreener:
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._typo_keys: dict[str, set[str]] = defaultdict(set)
         self._acronyms: dict[str, list[int]] = defaultdict(list)
+        self._entity_places: list[frozenset[str]] = []
+        self._entity_industry: list[frozenset[str]] = []
         for index, entity in enumerate(self.entities):
+            places: set[str] = set()
+            industry: set[str] = set()
             for alias in entity.names():
                 norm = normalise_name(alias.name)
                 if norm.is_empty:
                     continue
                 record = _AliasRecord(index, alias, norm, _is_acronym(alias.name, norm))
                 self._records.append(record)
+                places.update(norm.places)
+                industry.update(norm.industry)
+            self._entity_places.append(frozenset(places))
+            self._entity_industry.append(frozenset(industry))
         document_frequency: Counter[str] = Counter()
         for number, record in enumerate(self._records):
             if record.acronym:
@@ -229,8 +237,10 @@ class PartyScreener:
             query_country=country,
             entity_countries=entity.countries,
             entity_type=entity.type,
+            entity_places=self._entity_places[record.entity],
+            entity_industry=self._entity_industry[record.entity],
             query_identifiers=identifiers,
-            entity_identifiers=frozenset(entity.identifiers),
+            entity_identifiers=frozenset(i.strip().upper() for i in entity.identifiers),
             alias_is_acronym=record.acronym,
         )
         skip: set[str] = set()

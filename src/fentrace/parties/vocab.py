@@ -362,6 +362,17 @@ STOP_WORDS: Final[frozenset[str]] = frozenset(
         "fka",
         "fnu",
         "lnu",
+        # where a manifest adds who or which office inside the company, not which company
+        "attn",
+        "attention",
+        "branch",
+        "dept",
+        "department",
+        "office",
+        "division",
+        "sales",
+        "purchasing",
+        "representative",
     }
 )
 
