@@ -168,7 +168,8 @@ def bare_parse_rate(path: Path) -> tuple[float, int]:
     return count / (time.perf_counter() - start), count
 
 
-def screen_file_rate(path: Path, out: Path, jobs: int) -> tuple[float, str]:
+def run_screen_file(path: Path, out: Path, jobs: int) -> tuple[float, int, str]:
+    """Seconds, output rows and the counts line of one ``fentrace chem screen-file`` run."""
     fentrace = Path(sys.executable).parent / "fentrace"
     command = [str(fentrace), "chem", "screen-file", str(path), "-o", str(out), "--jobs", str(jobs)]
     start = time.perf_counter()
@@ -176,11 +177,11 @@ def screen_file_rate(path: Path, out: Path, jobs: int) -> tuple[float, str]:
     elapsed = time.perf_counter() - start
     with out.open() as handle:
         rows = sum(1 for _ in csv.DictReader(handle))
-    return rows / elapsed, done.stderr.strip().splitlines()[-1]
+    return elapsed, rows, done.stderr.strip().splitlines()[-1]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="structures (default 100,000)")
     parser.add_argument("--jobs", type=int, default=2, help="screen-file processes (default 2)")
     args = parser.parse_args()
@@ -190,16 +191,36 @@ def main() -> None:
         smiles = build_set(args.n)
         path.write_text("".join(f"{s} m{i}\n" for i, s in enumerate(smiles)))
         print(f"built {len(smiles):,} structures in {time.perf_counter() - start:.1f} s -> {path}")
-        parse_rate, parsed = bare_parse_rate(path)
+        one = Path(folder) / "one.smi"
+        one.write_text(smiles[0] + " m0\n")
+        startup, _, _ = run_screen_file(one, Path(folder) / "one.csv", args.jobs)
+
+        # the baseline runs before and after screening; its mean is the reference (the machine
+        # is shared, so its speed drifts during the run)
+        parse_before, parsed = bare_parse_rate(path)
+        elapsed, rows, counts = run_screen_file(path, Path(folder) / "out.csv", args.jobs)
+        parse_after, _ = bare_parse_rate(path)
+        parse_rate = (parse_before + parse_after) / 2
+        end_to_end = rows / elapsed
+        steady = rows / max(elapsed - startup, 1e-9)
+
         print(
-            f"baseline  bare RDKit parse, 1 process : {parse_rate:10,.0f} structures/s ({parsed:,})"
+            f"baseline  bare RDKit parse, 1 process : {parse_rate:10,.0f} structures/s "
+            f"(before {parse_before:,.0f}, after {parse_after:,.0f}; {parsed:,} parsed)"
         )
-        screen_rate, counts = screen_file_rate(path, Path(folder) / "out.csv", args.jobs)
-        print(f"fentrace  screen-file, {args.jobs} processes   : {screen_rate:10,.0f} structures/s")
+        print(
+            f"fentrace  screen-file, {args.jobs} processes   : {end_to_end:10,.0f} structures/s "
+            f"end to end ({elapsed:.1f} s, {rows:,} rows)"
+        )
+        print(
+            f"          less start-up ({startup:.1f} s, measured on a 1-record file): "
+            f"{steady:,.0f} structures/s"
+        )
         print(f"          {counts}")
-        ratio = screen_rate / parse_rate
-        verdict = "meets" if ratio >= 0.5 else "misses"
-        print(f"ratio screen/parse = {ratio:.2f} ({verdict} the 0.5 target)")
+        for label, rate in (("end to end", end_to_end), ("less start-up", steady)):
+            ratio = rate / parse_rate
+            verdict = "meets" if ratio >= 0.5 else "misses"
+            print(f"ratio screen/parse ({label}) = {ratio:.2f} ({verdict} the 0.5 target)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from rdkit import Chem
 
-from fentrace.chemistry.identifiers import resolve
+from fentrace.chemistry.identifiers import opsin_available, resolve
 from fentrace.chemistry.kbindex import kb_index, knowledge_base
 from fentrace.chemistry.screen import screen
 from fentrace.chemistry.standardise import parent_smiles
@@ -135,8 +135,12 @@ def test_tolerant_names(query: str, expected: str) -> None:
         (
             "unobtainium",
             "name",
-            "name 'unobtainium': not in the knowledge base (and no name-to-structure "
-            "converter is installed)",
+            "name 'unobtainium': "
+            + (
+                "not in the knowledge base, and OPSIN cannot parse it as a systematic name"
+                if opsin_available()
+                else "not in the knowledge base (and no name-to-structure converter is installed)"
+            ),
         ),
         ("InChI=1S/garbage", "inchi", "InChI could not be read"),
         ("junk\nM  END", "molfile", "molfile could not be read"),
@@ -166,3 +170,19 @@ def test_input_type_detection(query: str, input_type: str) -> None:
     resolution = resolve(query)
     assert resolution.resolved
     assert resolution.input_type == input_type
+
+
+def test_batch_mode_does_not_start_opsin() -> None:
+    resolution = resolve("2-methylpropan-1-ol", use_opsin=False)
+    assert resolution.error == (
+        "name '2-methylpropan-1-ol': not in the knowledge base "
+        "(systematic names are not parsed in batch mode)"
+    )
+
+
+@pytest.mark.skipif(not opsin_available(), reason="py2opsin (OPSIN) is not installed")
+def test_systematic_name_by_opsin() -> None:
+    resolution = resolve("2-methylpropan-1-ol")
+    assert resolution.resolved
+    assert resolution.input_type == "name"
+    assert Chem.MolToSmiles(resolution.mol) == "CC(C)CO"

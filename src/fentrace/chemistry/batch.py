@@ -150,7 +150,7 @@ def _pick_column(
             return lowered[wanted]
     for name in header:  # else the first column whose values resolve
         values = [row.get(name) or "" for row in sample if (row.get(name) or "").strip()]
-        if values and all(resolve(value).resolved for value in values[:5]):
+        if values and all(resolve(v, use_opsin=False).resolved for v in values[:5]):
             return name
     raise InputError(
         "no column holds SMILES, CAS numbers or names: name one with --column "
@@ -275,7 +275,7 @@ def screen_record(record: Record, as_of: date) -> ScreenResult:
             reason = f"SMILES could not be read: {_smiles_problem(record.text)}"
             return unresolved(record.text, "smiles", reason, as_of)
         return screen_mol(record.text, "smiles", mol, as_of, **options)
-    return screen_resolution(resolve(record.text), as_of, **options)
+    return screen_resolution(resolve(record.text, use_opsin=False), as_of, **options)
 
 
 def _row(record: Record, result: ScreenResult) -> tuple[Any, ...]:

@@ -8,7 +8,8 @@
   (an InChIKey is a hash: it cannot be turned back into a structure without a lookup);
 * CAS registry number -- ``NNNNNNN-NN-N`` with its check digit verified, then looked up;
 * a name or synonym the knowledge base knows (tolerant of case, spacing, hyphens, Greek letters
-  and salt words such as "hydrochloride" or "HCl");
+  and salt words such as "hydrochloride" or "HCl"); other systematic names go to OPSIN when
+  the optional ``py2opsin`` package (and Java) is installed;
 * SMILES -- anything else that RDKit can read.
 
 Names are tried before SMILES because some short names are also valid SMILES ("NPP" would be
@@ -18,7 +19,13 @@ read as N-P-P). Bad input never raises: the :class:`Resolution` says what was wr
 from __future__ import annotations
 
 import re
+import tempfile
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import import_module
+from pathlib import Path
 from typing import Any, Literal, cast
 
 from rdkit import Chem
@@ -118,8 +125,59 @@ def _resolve_molfile(query: str) -> Resolution:
     return Resolution(query, "molfile", True, mol=mol)
 
 
-def resolve(query: str, kb: KnowledgeBase | None = None) -> Resolution:
-    """Detect what ``query`` is (SMILES, CAS, name, InChI, InChIKey, molfile) and resolve it."""
+@lru_cache(maxsize=1)
+def _opsin() -> Callable[..., Any] | None:
+    try:
+        module = import_module("py2opsin")
+    except ImportError:
+        return None
+    function = getattr(module, "py2opsin", None)
+    return function if callable(function) else None
+
+
+def opsin_available() -> bool:
+    """True when OPSIN (through the optional ``py2opsin`` package and Java) can parse names."""
+    return _opsin() is not None
+
+
+@lru_cache(maxsize=1024)
+def name_to_smiles(name: str) -> str | None:
+    """A systematic name's structure as SMILES, by OPSIN; None when OPSIN cannot parse it.
+
+    Each call starts a Java process (seconds), so batch screening does not use it.
+    """
+    opsin = _opsin()
+    if opsin is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        # OPSIN's parse failures arrive as RuntimeWarnings; the caller reports them instead
+        warnings.simplefilter("ignore")
+        try:
+            smiles = opsin(name, tmp_fpath=str(Path(folder) / "opsin-input.txt"))
+        except (OSError, RuntimeError, ValueError):
+            return None
+    return smiles if isinstance(smiles, str) and smiles else None
+
+
+def _unknown_name(query: str, text: str, use_opsin: bool) -> Resolution:
+    if use_opsin and opsin_available():
+        smiles = name_to_smiles(text)
+        mol = None if smiles is None else mol_from_smiles(smiles)
+        if mol is not None:
+            return Resolution(query, "name", True, mol=mol)
+        reason = "not in the knowledge base, and OPSIN cannot parse it as a systematic name"
+    elif use_opsin:
+        reason = "not in the knowledge base (and no name-to-structure converter is installed)"
+    else:
+        reason = "not in the knowledge base (systematic names are not parsed in batch mode)"
+    return Resolution(query, "name", False, error=f"name {text!r}: {reason}")
+
+
+def resolve(query: str, kb: KnowledgeBase | None = None, *, use_opsin: bool = True) -> Resolution:
+    """Detect what ``query`` is (SMILES, CAS, name, InChI, InChIKey, molfile) and resolve it.
+
+    A name the knowledge base lacks goes to OPSIN when it is installed and ``use_opsin``.
+    """
     if "M  END" in query:
         return _resolve_molfile(query)
     text = query.strip()
@@ -145,10 +203,4 @@ def resolve(query: str, kb: KnowledgeBase | None = None) -> Resolution:
             False,
             error=f"SMILES {text!r} could not be read: {_smiles_problem(text)}",
         )
-    return Resolution(
-        query,
-        "name",
-        False,
-        error=f"name {text!r}: not in the knowledge base (and no name-to-structure converter "
-        "is installed)",
-    )
+    return _unknown_name(query, text, use_opsin)
