@@ -145,9 +145,8 @@ class KnowledgeBase:
                     changed = True
         return start
 
-    def _in_force(
-        self, target_kind: str, target: str, jurisdiction: str, as_of: date
-    ) -> list[Control]:
+    def _controls_in(self, target_kind: str, target: str, jurisdiction: str) -> list[Control]:
+        """Every control record of one target in one jurisdiction, whatever its dates."""
         return [
             c
             for c in self._controls_by_target.get((target_kind, target), [])
@@ -185,14 +184,14 @@ class KnowledgeBase:
     def _status_in(
         self, substance: Substance, jurisdiction: str, as_of: date
     ) -> JurisdictionStatus:
-        own = self._in_force("substance", substance.id, jurisdiction, as_of)
+        own = self._controls_in("substance", substance.id, jurisdiction)
         found = self._status_from(own, as_of)
         if found is not None:
             return found
         if substance.salt_of is not None:
             parent = self.substances[substance.salt_of]
             inherited = self._status_from(
-                self._in_force("substance", parent.id, jurisdiction, as_of), as_of
+                self._controls_in("substance", parent.id, jurisdiction), as_of
             )
             if inherited is not None:
                 control = next(c for c in self.controls if c.id == inherited.control_id)
@@ -218,7 +217,7 @@ class KnowledgeBase:
                 continue
             if listing.class_id is not None:
                 by_class = self._status_from(
-                    self._in_force("class", listing.class_id, jurisdiction, as_of),
+                    self._controls_in("class", listing.class_id, jurisdiction),
                     as_of,
                     status="class_controlled",
                 )
