@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdkit import Chem
 
 from fentrace.chemistry.identifiers import opsin_available, resolve
@@ -186,3 +188,15 @@ def test_systematic_name_by_opsin() -> None:
     assert resolution.resolved
     assert resolution.input_type == "name"
     assert Chem.MolToSmiles(resolution.mol) == "CC(C)CO"
+
+
+SMILES_ALPHABET = "CNOScnos()[]=#@+-123456789%./\\Hl BrFI"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=SMILES_ALPHABET, max_size=40) | st.text(max_size=40))
+def test_any_text_resolves_or_says_why(text: str) -> None:
+    resolution = resolve(text, use_opsin=False)
+    assert resolution.resolved == (resolution.error is None)
+    if resolution.resolved:
+        assert resolution.mol is not None

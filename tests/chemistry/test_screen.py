@@ -6,7 +6,10 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fentrace.chemistry.batch import Record, screen_record
 from fentrace.chemistry.screen import screen, screen_many
 from fentrace.cli import main
 from fentrace.reference.models import JURISDICTIONS
@@ -97,3 +100,20 @@ def test_done_when_three_precursors(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload[0]["jurisdictions"]["CA"]["since"] == "2016-11-30"
     assert payload[1]["jurisdictions"]["US"]["since"] == "2020-05-15"
     assert payload[2]["jurisdictions"]["CN"]["since"] == "2024-09-01"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="CNOcno()[]=#+-1234./\\HlBrF@", min_size=1, max_size=40))
+def test_screening_any_smiles_like_text_never_raises(text: str) -> None:
+    record = Record(1, None, text, "smiles")
+    result = screen_record(record, date(2026, 1, 1))
+    assert result.resolved == (result.error is None)
+    if result.resolved:
+        assert result.verdict in (
+            "controlled",
+            "class_controlled",
+            "designer_precursor",
+            "watch",
+            "clear",
+        )
+        assert set(result.jurisdictions) == set(JURISDICTIONS)

@@ -428,14 +428,19 @@ def screen_resolution(resolution: Resolution, as_of: date, **options: Any) -> Sc
         return unresolved(
             resolution.query, resolution.input_type, resolution.error or "not resolved", as_of
         )
-    return screen_mol(
-        resolution.query,
-        resolution.input_type,
-        resolution.mol,
-        as_of,
-        named=resolution.substance,
-        **options,
-    )
+    try:
+        return screen_mol(
+            resolution.query,
+            resolution.input_type,
+            resolution.mol,
+            as_of,
+            named=resolution.substance,
+            **options,
+        )
+    except (ValueError, RuntimeError) as error:  # RDKit raises these on pathological input
+        return unresolved(
+            resolution.query, resolution.input_type, f"could not be screened: {error}", as_of
+        )
 
 
 def screen(query: str, as_of: date | None = None) -> ScreenResult:
