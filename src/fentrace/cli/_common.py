@@ -17,7 +17,9 @@ from fentrace.exc import UsageError
 
 T = TypeVar("T")
 
-stdout_console = Console(soft_wrap=True)
+# Piped output (files, CI logs, `less`) gets a wide table rather than rich's 80-column default,
+# so names and dates are not folded letter by letter.
+stdout_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 stderr_console = Console(stderr=True)
 
 
