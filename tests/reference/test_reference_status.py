@@ -184,3 +184,25 @@ def test_undated_cells(kb: KnowledgeBase) -> None:
     cells = {c.jurisdiction: c for c in rows["FENT"].cells}
     assert (cells["US"].state, cells["US"].label) == ("undated", "listed")
     assert (cells["CA"].state, cells["CA"].label) == ("unverified", "listed?")
+    furanyl = {c.jurisdiction: c.label for c in rows["FURF"].cells}
+    assert furanyl["CN"] == "2019-05-01 (class)"
+    assert furanyl["UN"] == "2018-03?"
+
+
+@pytest.mark.parametrize(
+    ("sid", "as_of", "text", "precision"),
+    [
+        ("FENT", date(2000, 1, 1), "1964", "year"),
+        ("CARF", date(2019, 1, 1), "2018-03", "month"),
+        ("NPP", date(2019, 1, 1), "2017-10-18", "day"),
+    ],
+)
+def test_since_precision(
+    kb: KnowledgeBase, sid: str, as_of: date, text: str, precision: str
+) -> None:
+    status = kb.listed_status(sid, as_of)["UN"]
+    assert (status.since_text, status.since_precision) == (text, precision)
+
+
+def test_not_controlled_has_no_since_text(kb: KnowledgeBase) -> None:
+    assert kb.listed_status("FENT", date(1960, 1, 1))["UN"].since_text is None

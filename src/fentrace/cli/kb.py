@@ -46,6 +46,7 @@ def _mark(text: str, verified: bool) -> str:
 def _status_json(status: JurisdictionStatus) -> dict[str, Any]:
     payload = asdict(status)
     payload["since"] = status.since.isoformat() if status.since else None
+    payload["since_text"] = status.since_text
     payload["notes"] = list(status.notes)
     return payload
 
@@ -125,6 +126,10 @@ def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None
                     "salt_of": substance.salt_of,
                     "notes": substance.notes,
                     "reference_status": dict(substance.reference_status),
+                    "undated_listings": [
+                        {**asdict(u), "source_ids": list(u.source_ids)}
+                        for u in substance.undated_listings
+                    ],
                 },
                 "status": {j: _status_json(s) for j, s in statuses.items()},
                 "controls": [_control_json(c) for c in controls],
@@ -153,6 +158,14 @@ def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None
             ["HS 2022", _mark(hs, substance.hs_verified)],
             ["family / role", f"{substance.family} / {substance.role}"],
             ["salt of", substance.salt_of or ""],
+            [
+                "listed, date unknown",
+                "; ".join(
+                    f"{u.jurisdiction}: {_mark(u.basis, u.verified)}"
+                    for u in substance.undated_listings
+                    if u.class_id is None
+                ),
+            ],
             ["notes", substance.notes],
         ],
         title=f"{substance.name} ({substance.id})",
@@ -257,7 +270,10 @@ def gaps_command(as_of_text: str | None, family: str, as_json: bool) -> None:
     print_table(
         ["substance", "name", "free in", *JURISDICTIONS],
         [[r.substance_id, r.name, str(len(r.free_in)), *(c.label for c in r.cells)] for r in rows],
-        title=f"Control gaps on {as_of.isoformat()} ('—' free, '?' unverified, 'listed' date unknown)",
+        title=(
+            f"Control gaps on {as_of.isoformat()} ('—' free, '?' unverified, "
+            "'listed' date unknown, '(class)' by a class definition)"
+        ),
     )
 
 

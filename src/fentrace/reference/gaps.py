@@ -27,11 +27,14 @@ class GapCell:
     def label(self) -> str:
         """The cell as shown in a table: the date, '—' when free, a trailing '?' when unverified.
 
-        A listing whose date is unknown shows as 'listed' ('listed?' when unverified).
+        A listing whose date is unknown shows as 'listed' ('listed?' when unverified); control
+        through a class definition carries ' (class)'.
         """
         if self.state == "free":
             return "—"
-        text = self.since.isoformat() if self.since else "listed"
+        text = self.status.since_text or "listed"
+        if self.status.status == "class_controlled":
+            text += " (class)"
         return text + "?" if self.state == "unverified" else text
 
 

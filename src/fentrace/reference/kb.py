@@ -179,6 +179,7 @@ class KnowledgeBase:
             verified=verified,
             control_id=chosen.id,
             notes=tuple(notes),
+            since_precision=start.effective_precision,
         )
 
     def _status_in(
@@ -211,6 +212,7 @@ class KnowledgeBase:
                     verified=inherited.verified and names_salts,
                     control_id=inherited.control_id,
                     notes=(note, *inherited.notes),
+                    since_precision=inherited.since_precision,
                 )
         for listing in substance.undated_listings:
             if listing.jurisdiction != jurisdiction:
@@ -232,6 +234,7 @@ class KnowledgeBase:
                         verified=by_class.verified and listing.verified,
                         control_id=by_class.control_id,
                         notes=(f"reference: {listing.basis}", *by_class.notes),
+                        since_precision=by_class.since_precision,
                     )
                 continue
             return JurisdictionStatus(

@@ -187,3 +187,13 @@ class JurisdictionStatus:
     verified: bool = True
     control_id: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: How much of ``since`` is known (a year-only listing is stored as 1 January).
+    since_precision: Literal["day", "month", "year"] = "day"
+
+    @property
+    def since_text(self) -> str | None:
+        """``since`` as far as it is known: 2017-10-18, 2018-03 or 1964."""
+        if self.since is None:
+            return None
+        width = {"day": 10, "month": 7, "year": 4}[self.since_precision]
+        return self.since.isoformat()[:width]
