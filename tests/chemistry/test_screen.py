@@ -61,12 +61,17 @@ def test_salt_screens_as_its_free_base() -> None:
 
 
 def test_screen_many_keeps_order_and_rejections() -> None:
-    queries = ["NPP", "not a thing", "CCO", "fentanyl"]
+    queries = ["NPP", "not a thing", "CCO", "fentanyl", "NPP"]
     serial = screen_many(queries, date(2026, 1, 1), jobs=1)
     parallel = screen_many(queries, date(2026, 1, 1), jobs=2)
     assert [r.query for r in parallel] == queries
     assert [r.to_dict() for r in parallel] == [r.to_dict() for r in serial]
     assert parallel[1].resolved is False
+    assert parallel[1].error == (
+        "name 'not a thing': not in the knowledge base "
+        "(systematic names are not parsed in batch mode)"
+    )
+    assert parallel[4] is parallel[0]  # a repeated query is screened once
 
 
 def test_done_when_three_precursors(capsys: pytest.CaptureFixture[str]) -> None:

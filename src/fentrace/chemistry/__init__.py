@@ -1,9 +1,23 @@
 """Chemical screening: identifiers, standardisation, the knowledge-base index and screen().
 
-The only package that imports RDKit. The public names are re-exported here.
+The only package that imports RDKit. The public names are re-exported here; the rules modules
+(classes, routes, similarity, draw) are imported from their own modules. ``screen()`` itself
+is imported from ``fentrace.chemistry.screen``: re-exporting it here would hide that module
+behind a function of the same name.
 """
 
-from fentrace.chemistry.kbindex import KBIndex, build_kb_index, kb_index
+from fentrace.chemistry.batch import BatchSummary, read_records, screen_file
+from fentrace.chemistry.identifiers import Resolution, resolve
+from fentrace.chemistry.kbindex import KBIndex, build_kb_index, kb_index, knowledge_base
+from fentrace.chemistry.results import (
+    VERDICTS,
+    JurisdictionResult,
+    Match,
+    RouteLink,
+    ScreenResult,
+    Verdict,
+)
+from fentrace.chemistry.screen import screen_many
 from fentrace.chemistry.standardise import (
     StandardisedMol,
     StepReport,
@@ -12,11 +26,24 @@ from fentrace.chemistry.standardise import (
 )
 
 __all__ = [
+    "VERDICTS",
+    "BatchSummary",
+    "JurisdictionResult",
     "KBIndex",
+    "Match",
+    "Resolution",
+    "RouteLink",
+    "ScreenResult",
     "StandardisedMol",
     "StepReport",
+    "Verdict",
     "build_kb_index",
     "kb_index",
+    "knowledge_base",
     "parent_smiles",
+    "read_records",
+    "resolve",
+    "screen_file",
+    "screen_many",
     "standardise",
 ]

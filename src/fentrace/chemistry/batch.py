@@ -21,7 +21,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -301,12 +301,14 @@ class Screened:
 
 _WORKER_AS_OF: date | None = None
 _WORKER_FULL = False
+_WORKER_OPSIN = False
 
 
-def _worker_init(as_of: date, full: bool) -> None:
-    global _WORKER_AS_OF, _WORKER_FULL
+def _worker_init(as_of: date, full: bool, use_opsin: bool = False) -> None:
+    global _WORKER_AS_OF, _WORKER_FULL, _WORKER_OPSIN
     _WORKER_AS_OF = as_of
     _WORKER_FULL = full
+    _WORKER_OPSIN = use_opsin
     kb_index()
     rules()
 
@@ -368,19 +370,24 @@ def screen_records(
             yield from chunk
 
 
-def parallel_screen_queries(queries: Sequence[str], as_of: date, jobs: int) -> list[ScreenResult]:
+def parallel_screen_queries(
+    queries: Sequence[str], as_of: date, jobs: int, *, use_opsin: bool = False
+) -> list[ScreenResult]:
     """``screen_many`` over processes: full single-query screening, results in order."""
+    kb_index()
+    rules()
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(as_of, True)) as pool:
+    with context.Pool(jobs, initializer=_worker_init, initargs=(as_of, True, use_opsin)) as pool:
         return pool.map(_screen_query, queries, chunksize=max(1, len(queries) // (jobs * 4)))
 
 
 def _screen_query(query: str) -> ScreenResult:
     from fentrace.chemistry.screen import screen
 
-    result = screen(query, _WORKER_AS_OF)
+    assert _WORKER_AS_OF is not None
+    result = screen(query, _WORKER_AS_OF, use_opsin=_WORKER_OPSIN)
     # RDKit molecules pickle slowly and callers of screen_many rarely draw them
-    return ScreenResult(**{**result.__dict__, "mol": None})
+    return replace(result, mol=None)
 
 
 # --- writers ------------------------------------------------------------------------------------

@@ -443,19 +443,34 @@ def screen_resolution(resolution: Resolution, as_of: date, **options: Any) -> Sc
         )
 
 
-def screen(query: str, as_of: date | None = None) -> ScreenResult:
-    """Screen one query (SMILES, CAS, name, InChI, InChIKey or molfile) as of a date (today)."""
+def screen(query: str, as_of: date | None = None, *, use_opsin: bool = True) -> ScreenResult:
+    """Screen one query (SMILES, CAS, name, InChI, InChIKey or molfile) as of a date (today).
+
+    A name the knowledge base lacks goes to OPSIN when it is installed and ``use_opsin``.
+    """
     when = date.today() if as_of is None else as_of
-    return screen_resolution(resolve(query), when)
+    return screen_resolution(resolve(query, use_opsin=use_opsin), when)
 
 
 def screen_many(
-    queries: Sequence[str], as_of: date | None = None, jobs: int = 1
+    queries: Sequence[str],
+    as_of: date | None = None,
+    jobs: int = 1,
+    *,
+    use_opsin: bool = False,
 ) -> list[ScreenResult]:
-    """Screen many queries, in order; ``jobs`` > 1 spreads them over processes."""
-    when = date.today() if as_of is None else as_of
-    if jobs <= 1 or len(queries) < 2:
-        return [screen(query, when) for query in queries]
-    from fentrace.chemistry.batch import parallel_screen_queries
+    """Screen many queries, in order; each distinct query once; ``jobs`` > 1 uses processes.
 
-    return parallel_screen_queries(queries, when, jobs)
+    Bulk callers (shipment descriptions) repeat queries and pass free text, so OPSIN -- a Java
+    process per unknown name -- is off unless asked for.
+    """
+    when = date.today() if as_of is None else as_of
+    distinct = list(dict.fromkeys(queries))
+    if jobs <= 1 or len(distinct) < 2:
+        found = {query: screen(query, when, use_opsin=use_opsin) for query in distinct}
+    else:
+        from fentrace.chemistry.batch import parallel_screen_queries
+
+        results = parallel_screen_queries(distinct, when, jobs, use_opsin=use_opsin)
+        found = dict(zip(distinct, results, strict=True))
+    return [found[query] for query in queries]
