@@ -372,8 +372,10 @@ def _mapped(
     )
 
 
-def _contact_key(field_name: str) -> pl.Expr:
-    column = pl.col(field_name)
+def _contact_key(column_name: str, field_name: str | None = None) -> pl.Expr:
+    """A contact normalised for comparison: phone digits, lower-case email, simplified address."""
+    column = pl.col(column_name)
+    field_name = field_name or column_name
     if field_name == "consignee_phone":
         digits = column.str.replace_all(r"\D", "")
         return pl.when(digits.str.len_chars() >= 6).then(digits)
@@ -383,37 +385,48 @@ def _contact_key(field_name: str) -> pl.Expr:
 
 
 def _shared_contact(frame: pl.DataFrame, rules: Rules) -> pl.Series:
-    """SHARED_CONTACT details: contacts that several distinct consignee names share."""
+    """SHARED_CONTACT details: contacts that several distinct consignee names share.
+
+    Works on the distinct (contact, consignee) pairs, then maps each contact value to its
+    detail, so the regular expressions run once per distinct value, not once per row.
+    """
     consignee_key = (
         pl.col("consignee_name").str.to_lowercase().str.replace_all(r"[^0-9a-z\p{L}]+", "")
     )
     parts: list[pl.Series] = []
     for field_name in rules.shared_fields:
-        keyed = frame.select(
-            _contact_key(field_name).alias("_key"),
-            consignee_key.alias("_consignee"),
-            pl.col("consignee_name"),
-            pl.col(field_name).alias("_value"),
+        pairs = (
+            frame.select(pl.col(field_name).alias("_value"), "consignee_name")
+            .drop_nulls("_value")
+            .unique()
+            .with_columns(
+                _contact_key("_value", field_name).alias("_key"),
+                consignee_key.alias("_consignee"),
+            )
+            .drop_nulls("_key")
         )
         groups = (
-            keyed.drop_nulls("_key")
-            .group_by("_key")
+            pairs.group_by("_key")
             .agg(
                 pl.col("_consignee").n_unique().alias("_n"),
                 pl.col("consignee_name").unique().sort().alias("_names"),
-                pl.col("_value").first(),
+                pl.col("_value").sort().first(),
             )
             .filter(pl.col("_n") >= rules.shared_min_consignees)
         )
-        details = [
-            ind.shared_contact(field_name, value, names)
-            for _k, _n, names, value in groups.iter_rows()
-        ]
-        groups = groups.select("_key").with_columns(pl.Series("_detail", details, dtype=pl.String))
+        detail_of_key = {
+            key: ind.shared_contact(field_name, value, names)
+            for key, _n, names, value in groups.iter_rows()
+        }
+        detail_of_value = {
+            value: detail_of_key[key]
+            for value, key in pairs.select("_value", "_key").unique().iter_rows()
+            if key in detail_of_key
+        }
         parts.append(
-            keyed.select("_key")
-            .join(groups, on="_key", how="left", maintain_order="left")
-            .get_column("_detail")
+            frame.get_column(field_name).replace_strict(
+                detail_of_value, default=None, return_dtype=pl.String
+            )
         )
     if not parts:
         return pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)

@@ -398,8 +398,10 @@ def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Mani
     cleaned, checks = _problems(frame)
     problems = cleaned.select(ROW, *checks)
     problem_columns = [c for c in problems.columns if c != ROW]
+    # unpivot only the rows with a problem: most rows have none
+    flagged = problems.filter(pl.any_horizontal(pl.col(problem_columns).is_not_null()))
     long = (
-        problems.unpivot(index=ROW, on=problem_columns, value_name="problem")
+        flagged.unpivot(index=ROW, on=problem_columns, value_name="problem")
         .drop_nulls("problem")
         .join(cleaned.select(ROW, *KNOWN_COLUMNS), on=ROW, how="left")
         .sort(ROW)
@@ -407,22 +409,29 @@ def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Mani
     for record in long.iter_rows(named=True):
         field, reason = record["problem"].split("|", 1)
         rejected.append(Rejection(record[ROW], field, reason, record.get(field)))
-    bad_rows = set(long.get_column(ROW).to_list())
-    valid = cleaned.filter(~pl.col(ROW).is_in(list(bad_rows)))
+    valid = cleaned.filter(~pl.col(ROW).is_in(flagged.get_column(ROW).implode()))
     # later duplicates of a shipment id are rejected, the first one is screened
-    first = valid.group_by("shipment_id").agg(pl.col(ROW).min().alias("_first"))
-    valid = valid.join(first, on="shipment_id", how="left")
-    duplicates = valid.filter(pl.col(ROW) != pl.col("_first"))
-    for record in duplicates.select(ROW, "shipment_id", "_first").iter_rows(named=True):
-        rejected.append(
-            Rejection(
-                record[ROW],
-                "shipment_id",
-                f"duplicate shipment_id, first seen at row {record['_first']}; this later row is rejected",
-                record["shipment_id"],
+    later = ~pl.col("shipment_id").is_first_distinct()
+    duplicates = valid.filter(later)
+    if duplicates.height:
+        first = (
+            valid.filter(
+                pl.col("shipment_id").is_in(duplicates.get_column("shipment_id").implode())
             )
+            .group_by("shipment_id")
+            .agg(pl.col(ROW).min().alias("_first"))
         )
-    valid = valid.filter(pl.col(ROW) == pl.col("_first")).sort(ROW)
+        duplicates = duplicates.join(first, on="shipment_id", how="left")
+        for record in duplicates.select(ROW, "shipment_id", "_first").iter_rows(named=True):
+            rejected.append(
+                Rejection(
+                    record[ROW],
+                    "shipment_id",
+                    f"duplicate shipment_id, first seen at row {record['_first']}; this later row is rejected",
+                    record["shipment_id"],
+                )
+            )
+        valid = valid.filter(~later)
     final = valid.select(
         ROW,
         "shipment_id",
