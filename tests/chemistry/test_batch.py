@@ -283,3 +283,10 @@ def test_rdkit_failure_rejects_one_record(monkeypatch: pytest.MonkeyPatch) -> No
     result = batch._safe_screen(records[0], AS_OF)
     assert result.resolved is False
     assert result.error == "could not be screened: Pre-condition Violation"
+
+
+def test_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_bytes("\ufeffSMILES,ID\nCCO,e1\n".encode())
+    records = list(read_records(source))
+    assert [(r.text, r.id, r.kind) for r in records] == [("CCO", "e1", "smiles")]

@@ -248,7 +248,8 @@ def read_records(
         )
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+    # utf-8-sig: spreadsheet exports often start with a byte-order mark before the header
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         head = handle.read(4096)
         if "\x00" in head:
             raise InputError(f"{path}: binary content, not a {suffix} text file")
