@@ -642,3 +642,136 @@ def test_every_source_is_cited(kb: KnowledgeBase) -> None:
     }
     cited |= {s for x in kb.substances.values() for u in x.undated_listings for s in u.source_ids}
     assert set(kb.sources) == cited
+
+
+def _set_undated(ident: str, value: Any) -> Any:
+    def change(records: list[dict[str, Any]]) -> None:
+        _by_id(records, ident)["undated_listings"][0].update(value)
+
+    return change
+
+
+def _append(ident: str, field: str, value: Any) -> Any:
+    def change(records: list[dict[str, Any]]) -> None:
+        records.append({**_by_id(records, ident), field: value})
+
+    return change
+
+
+BROKEN_MORE = [
+    (
+        "substances.yaml",
+        _set("FENT", "reference_status", "Schedule II"),
+        "FENT",
+        "reference_status",
+        "expected a mapping",
+    ),
+    (
+        "substances.yaml",
+        _set("FENT", "reference_status", {"UK": "x"}),
+        "FENT",
+        "reference_status",
+        "bad entry 'UK'",
+    ),
+    (
+        "substances.yaml",
+        _set("FENT", "undated_listings", "US"),
+        "FENT",
+        "undated_listings",
+        "expected a list",
+    ),
+    (
+        "substances.yaml",
+        _set("FENT", "undated_listings", ["US"]),
+        "FENT",
+        "undated_listings",
+        "entry 1 is not a mapping",
+    ),
+    (
+        "substances.yaml",
+        _set_undated("FENT", {"jurisdiction": "UK"}),
+        "FENT/undated_listings[1]",
+        "jurisdiction",
+        "not one of",
+    ),
+    (
+        "substances.yaml",
+        _set_undated("FENT", {"source_ids": ["x"]}),
+        "FENT/undated_listings[1]",
+        "source_ids",
+        "unknown source",
+    ),
+    (
+        "substances.yaml",
+        _set_undated("FURF", {"class_id": "us-nope"}),
+        "FURF",
+        "undated_listings",
+        "unknown class 'us-nope'",
+    ),
+    (
+        "substances.yaml",
+        _set("FENT", "synonyms", "fentanil"),
+        "FENT",
+        "synonyms",
+        "list of non-empty texts",
+    ),
+    ("substances.yaml", _set("FENT", "name", 42), "FENT", "name", "expected text, got int"),
+    ("substances.yaml", _append("FENT", "id", "bad id!"), "bad id!", "id", "not a valid id"),
+    ("sources.yaml", _set("cnd-65", "url", ""), "cnd-65", "url", "non-empty text or null"),
+    (
+        "classes.yaml",
+        _set("cn-frs", "conditions", ["any acyl"]),
+        "cn-frs",
+        "conditions",
+        "condition 1 is not a mapping",
+    ),
+    ("classes.yaml", _set("cn-frs", "jurisdiction", "PRC"), "cn-frs", "jurisdiction", "not one of"),
+    (
+        "controls.yaml",
+        _set("un-fent-1961", "effective_precision", "week"),
+        "un-fent-1961",
+        "effective_precision",
+        "not one of",
+    ),
+    (
+        "timeline.yaml",
+        _set("2025-10-30-us-cn-diplomacy", "jurisdiction", "US/UK"),
+        "2025-10-30-us-cn-diplomacy",
+        "jurisdiction",
+        "not one of",
+    ),
+    ("hs_codes.yaml", lambda rs: rs.append(dict(rs[0])), "2933.33", "code", "duplicate code"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "record", "field", "fragment"),
+    BROKEN_MORE,
+    ids=[f"{b[0]}:{b[2]}:{b[3]}:{b[4]}" for b in BROKEN_MORE],
+)
+def test_more_broken_copies(
+    edit_yaml: EditRecords,
+    data_copy: Path,
+    name: str,
+    change: Any,
+    record: str,
+    field: str,
+    fragment: str,
+) -> None:
+    edit_yaml(name, change)
+    with pytest.raises(DataFileError) as caught:
+        load_knowledge_base(data_copy)
+    assert (caught.value.file, str(caught.value.record), caught.value.field) == (
+        name,
+        record,
+        field,
+    )
+    assert fragment in caught.value.message
+
+
+def test_negative_control_id_clashing_with_a_substance(data_copy: Path) -> None:
+    path = data_copy / "negative_controls.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("NC_LIDO,", "NPP,"), encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_knowledge_base(data_copy)
+    assert (caught.value.record, caught.value.field) == ("NPP", "id")

@@ -154,12 +154,6 @@ class _Record:
             raise self.fail(name, f"{value!r} is not one of {', '.join(options)}")
         return value
 
-    def integer(self, name: str) -> int:
-        value = self._get(name)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, f"expected a whole number, got {value!r}")
-        return value
-
 
 def _read_yaml_list(path: Path) -> list[Mapping[str, Any]]:
     try:
