@@ -78,3 +78,14 @@ def test_watchlisted_spellings_are_caught(result: ScreeningResult) -> None:
 def test_the_bundled_csv_is_what_the_generator_writes() -> None:
     with sample_manifest_path().open(encoding="utf-8", newline="") as handle:
         assert list(csv.DictReader(handle)) == generate()
+
+
+def test_run_sample_writes_alerts_and_report(tmp_path: Path) -> None:
+    from fentrace.shipments import run_sample
+
+    run = run_sample(tmp_path / "out")
+    assert run.alerts_path is not None
+    assert run.alerts_path.read_text(encoding="utf-8").startswith("shipment_id,")
+    assert run.report_path is not None
+    assert "<h2>Top alerts</h2>" in run.report_path.read_text(encoding="utf-8")
+    assert run.result.counts["read"] == run.manifest.read_count == 342

@@ -6,6 +6,8 @@ Entry points::
     result = screen_manifest(manifest)              # ScreeningResult(alerts, counts, ...)
     write_alerts(result, "alerts.csv", min_level="low")
     write_report(result, manifest, "report.html")
+
+    run = run_sample(Path("out"))                   # the demo step: the bundled sample, screened
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fentrace.shipments.ingest import manifest_from_frame, read_manifest
 from fentrace.shipments.output import write_alerts
 from fentrace.shipments.report import render_report, write_report
 from fentrace.shipments.rules import INDICATOR_CODES, LEVELS, Rules, load_rules
+from fentrace.shipments.sample import SampleRun, run_sample, sample_manifest_path
 from fentrace.shipments.schema import Manifest, Rejection
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "Manifest",
     "Rejection",
     "Rules",
+    "SampleRun",
     "ScreeningResult",
     "default_lookups",
     "explain_codes",
@@ -39,6 +43,8 @@ __all__ = [
     "manifest_from_frame",
     "read_manifest",
     "render_report",
+    "run_sample",
+    "sample_manifest_path",
     "screen_manifest",
     "write_alerts",
     "write_report",

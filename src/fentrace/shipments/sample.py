@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import csv
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fentrace.shipments.engine import ScreeningResult
+    from fentrace.shipments.schema import Manifest
 
 COLUMNS: tuple[str, ...] = (
     "shipment_id", "date", "shipper_name", "shipper_country", "shipper_address", "consignee_name",
@@ -359,6 +365,39 @@ def write(path: Path, seed: int = SEED) -> int:
 def sample_manifest_path() -> Path:
     """The bundled sample manifest."""
     return Path(str(resources.files("fentrace.shipments").joinpath("data/sample_manifest.csv")))
+
+
+@dataclass(frozen=True, slots=True)
+class SampleRun:
+    """The bundled sample screened: the manifest, the result and the files written."""
+
+    manifest: Manifest
+    result: ScreeningResult
+    alerts_path: Path | None
+    report_path: Path | None
+
+
+def run_sample(out_dir: Path | None = None, *, min_level: str = "low") -> SampleRun:
+    """Screen the bundled sample manifest with the real engines (the demo's shipment step).
+
+    With ``out_dir``, writes ``alerts.csv`` (alerts at ``min_level`` or above) and
+    ``report.html`` there.
+    """
+    from fentrace.shipments.engine import screen_manifest
+    from fentrace.shipments.ingest import read_manifest
+    from fentrace.shipments.output import write_alerts
+    from fentrace.shipments.report import write_report
+
+    manifest = read_manifest(sample_manifest_path())
+    result = screen_manifest(manifest)
+    alerts_path = report_path = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        alerts_path = out_dir / "alerts.csv"
+        report_path = out_dir / "report.html"
+        write_alerts(result, alerts_path, min_level=min_level)
+        write_report(result, manifest, report_path)
+    return SampleRun(manifest, result, alerts_path, report_path)
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command
