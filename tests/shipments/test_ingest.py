@@ -169,6 +169,8 @@ def test_reads_parquet(tmp_path: Path) -> None:
         ("S1,2024-03-01,A,CN,,MX,x", "consignee_name", "required value is empty"),
         ("S1,2024-03-01,A,CN,B,MX,", "description", "required value is empty"),
         ("S1,2024-03-01,A,CN,B,MX,x,five", "quantity_kg", "not a number"),
+        ('S1,2024-03-01,A,CN,B,MX,x,"2,5"', "quantity_kg", "not a number"),
+        ("S1,2024-03-01,A,CN,B,MX,x,-3", "quantity_kg", "negative"),
         ("S1,2024-03-01,A,CN,B,MX,x,,camel", "transport_mode", "not one of"),
         ("S1,2024-03-01,A,CN,B,MX,x,,,US|Narnia", "transit_countries", "ISO 3166-1"),
         ("S1,2024-03-01,A,CN,B,MX,x,,,,29.33.AB", "hs_code", "not an HS code"),
@@ -193,6 +195,36 @@ def test_bad_values_are_rejected_with_row_field_reason(
     assert (rejection.row, rejection.field) == (3, field)
     assert reason in rejection.reason
     assert str(rejection).startswith("row 3, field")
+
+
+@pytest.mark.parametrize(
+    ("written", "day", "quantity"),
+    [
+        ("2024-03-01", "2024-03-01", "1,200.5"),
+        ("2024-03-01T10:30:00", "2024-03-01", "1 200"),
+        ("2024-03-01 23:59:59", "2024-03-01", "12"),
+    ],
+)
+def test_accepted_spellings_of_dates_and_numbers(
+    tmp_path: Path, written: str, day: str, quantity: str
+) -> None:
+    text = f'{HEADER},quantity_kg\nS1,{written},A,CN,B,MX,x,"{quantity}"\n'
+    manifest = read_manifest(_write(tmp_path, "m.csv", text))
+    assert manifest.rejected == []
+    row = manifest.frame.row(0, named=True)
+    assert str(row["date"]) == day
+    assert row["quantity_kg"] == float(quantity.replace(",", "").replace(" ", ""))
+
+
+def test_semicolon_and_tab_separated(tmp_path: Path) -> None:
+    semicolons = _write(
+        tmp_path, "m.csv", HEADER.replace(",", ";") + "\n" + GOOD.replace(",", ";") + "\n"
+    )
+    tabs = _write(
+        tmp_path, "m.tsv", HEADER.replace(",", "\t") + "\n" + GOOD.replace(",", "\t") + "\n"
+    )
+    for path in (semicolons, tabs):
+        assert read_manifest(path).frame.get_column("shipper_name").to_list() == ["Acme Chemicals"]
 
 
 def test_later_duplicate_ids_are_rejected(tmp_path: Path) -> None:

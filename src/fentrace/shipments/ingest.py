@@ -304,6 +304,31 @@ def _country_expr(column: str) -> pl.Expr:
     return pl.coalesce(named, text.str.to_uppercase())
 
 
+def _date_expr(column: str) -> pl.Expr:
+    """An ISO date, also when written as an ISO date-time (the time is dropped)."""
+    text = pl.col(column)
+    return pl.coalesce(
+        text.str.to_date("%Y-%m-%d", strict=False),
+        text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False).dt.date(),
+        text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).dt.date(),
+    )
+
+
+def _number_expr(column: str) -> pl.Expr:
+    """A number; commas are read as thousands separators only in groups of three ("1,200.5").
+
+    "2,5" (a decimal comma) is not a number here rather than silently twenty-five.
+    """
+    text = pl.col(column).str.replace_all(r"\s", "")
+    grouped = text.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+    return (
+        pl.when(grouped)
+        .then(text.str.replace_all(",", ""))
+        .otherwise(text)
+        .cast(pl.Float64, strict=False)
+    )
+
+
 def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """Clean the columns and build, per checked field, an expression giving the reason or null."""
     strip = [
@@ -317,13 +342,10 @@ def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
     iso = list(ISO_ALPHA2)
     cleaned = frame.with_columns(
-        pl.col("date").str.to_date("%Y-%m-%d", strict=False).alias("_date"),
+        _date_expr("date").alias("_date"),
         _country_expr("shipper_country").alias("_shipper_country"),
         _country_expr("consignee_country").alias("_consignee_country"),
-        *[
-            pl.col(c).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False).alias(f"_{c}")
-            for c in NUMERIC_COLUMNS
-        ],
+        *[_number_expr(c).alias(f"_{c}") for c in NUMERIC_COLUMNS],
         pl.col("transport_mode")
         .str.to_lowercase()
         .replace(TRANSPORT_MODE_SPELLINGS)
