@@ -423,6 +423,7 @@ def analyse_fentanyl_core(mol: Chem.Mol) -> CoreAnalysis | None:
 
 def is_fentanyl_class(mol: Chem.Mol) -> bool:
     """True for fentanyl and every structure in the US or Chinese class (date-free)."""
+    mol = p.prepared(mol)
     if not mol.HasSubstructMatch(p.FENTANYL_CORE):
         return False
     return analyse_fentanyl_core(mol) is not None
@@ -430,6 +431,7 @@ def is_fentanyl_class(mol: Chem.Mol) -> bool:
 
 def could_match_any_rule(mol: Chem.Mol) -> bool:
     """Cheap prefilter: False when no class or derivative rule can possibly match."""
+    mol = p.prepared(mol)
     return any(mol.HasSubstructMatch(pattern) for pattern in p.prefilter_patterns())
 
 
@@ -640,6 +642,7 @@ def _derivative_word_matches(
 
 def class_matches(mol: Chem.Mol, as_of: date) -> list[ClassMatch]:
     """Every class and derivative rule in force on ``as_of`` that the structure falls under."""
+    mol = p.prepared(mol)
     if not could_match_any_rule(mol):
         return []
     rules = legal_rules()
@@ -650,3 +653,16 @@ def class_matches(mol: Chem.Mol, as_of: date) -> list[ClassMatch]:
             found.extend(_fentanyl_class_matches(analysis, rules, as_of))
     found.extend(_derivative_word_matches(mol, rules, as_of))
     return found
+
+
+def is_fentanyl_opioid(mol: Chem.Mol) -> bool:
+    """True for fentanyl and the US-class analogues: the 1-(2-arylethyl) opioids routes aim at.
+
+    China's class also covers structures whose phenethyl is replaced by any group (benzyl-
+    fentanyl, Boc-norfentanyl); those are precursors to, not end products of, a fentanyl route.
+    """
+    mol = p.prepared(mol)
+    if not mol.HasSubstructMatch(p.FENTANYL_CORE):
+        return False
+    analysis = analyse_fentanyl_core(mol)
+    return analysis is not None and analysis.us is not None

@@ -82,6 +82,17 @@ PHENETHYL_KINDS: Final = frozenset(
 PIPERIDINE_KINDS: Final = PHENETHYL_KINDS | {"ester", "ether"}
 
 
+def prepared(mol: Chem.Mol) -> Chem.Mol:
+    """The molecule with ring information (a copy when it had none, e.g. after edits)."""
+    try:
+        mol.GetRingInfo().NumRings()
+    except RuntimeError:
+        mol = Chem.Mol(mol)
+        mol.UpdatePropertyCache(strict=False)
+        Chem.GetSymmSSSR(mol)
+    return mol
+
+
 @dataclass(frozen=True)
 class Substituent:
     """A group hanging off a core atom: its atoms and the legal word that names it."""

@@ -1,0 +1,262 @@
+"""Route reasoning: how many documented reaction steps separate a chemical from fentanyl.
+
+A library of forward reaction templates (data/reactions.yaml: reaction SMARTS, reagent, route
+family, literature source) is applied breadth-first to the query: one substrate per step, the
+other reactant named as the step's reagent (so a route starts from the piperidine-side
+molecule; aniline or propionyl chloride alone give none). Products are deduplicated by
+canonical SMILES. The search stops at the first fentanyl-class opioid (fentanyl or a US-class
+analogue) and records on the way the first product that is a precursor controlled on the
+as-of date: listed in the knowledge base in some jurisdiction, or caught by a verified class
+or derivative rule. Breadth-first order makes both routes the shortest the library knows.
+
+Bounds (per molecule): depth ``max_depth`` (4 by default: every documented route from a listed
+precursor needs at most 4 steps), at most ``MAX_NODES`` distinct products and ``MAX_PRODUCTS``
+per template application.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from rdkit import Chem
+from rdkit.Chem import rdChemReactions
+
+from fentrace.chemistry import patterns as p
+from fentrace.chemistry.classes import class_matches, is_fentanyl_opioid
+from fentrace.chemistry.kbindex import kb_index
+from fentrace.exc import ConfigError
+from fentrace.reference import load_knowledge_base
+
+REACTIONS_FILE = "reactions.yaml"
+#: Most distinct products one search may create (a guard for molecules with many handles).
+MAX_NODES = 200
+#: Most products kept from applying one template to one substrate.
+MAX_PRODUCTS = 8
+ROUTE_FAMILIES = frozenset({"janssen", "siegfried", "gupta", "mask"})
+
+
+@dataclass(frozen=True)
+class ReactionTemplate:
+    """One documented forward reaction: one substrate in, one product out."""
+
+    id: str
+    name: str
+    smarts: str
+    reagent: str
+    family: str
+    source: str
+    reaction: rdChemReactions.ChemicalReaction
+    substrate: Chem.Mol
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One step of a route: the reaction, its reagent and source, and what it makes."""
+
+    reaction: str
+    template_id: str
+    reagent: str
+    source: str
+    product: str
+    product_name: str | None
+    product_substance: str | None
+
+
+@dataclass(frozen=True)
+class RouteSearch:
+    """The shortest routes found: to a fentanyl-class opioid, and to a controlled precursor."""
+
+    fentanyl_route: tuple[RouteStep, ...] | None
+    controlled_route: tuple[RouteStep, ...] | None
+    nodes: int = 0
+
+    @property
+    def steps_to_fentanyl(self) -> int | None:
+        """Number of reaction steps to a fentanyl-class opioid; None when none was found."""
+        return None if self.fentanyl_route is None else len(self.fentanyl_route)
+
+
+def parse_templates(raw: Any) -> tuple[ReactionTemplate, ...]:
+    """Validate the reactions file's content and compile every template once."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("templates"), list):
+        raise ConfigError(f"{REACTIONS_FILE}: expected a mapping with a 'templates' list")
+    templates: list[ReactionTemplate] = []
+    seen: set[str] = set()
+    for position, item in enumerate(raw["templates"], start=1):
+        if not isinstance(item, dict):
+            raise ConfigError(f"{REACTIONS_FILE}, template {position}: expected a mapping")
+        record = str(item.get("id", position))
+        missing = [
+            k for k in ("id", "name", "smarts", "reagent", "family", "source") if not item.get(k)
+        ]
+        if missing:
+            raise ConfigError(f"{REACTIONS_FILE}, template {record}: missing {', '.join(missing)}")
+        if record in seen:
+            raise ConfigError(f"{REACTIONS_FILE}, template {record}: duplicate id")
+        seen.add(record)
+        if item["family"] not in ROUTE_FAMILIES:
+            raise ConfigError(
+                f"{REACTIONS_FILE}, template {record}, field 'family': {item['family']!r} is not "
+                f"one of {', '.join(sorted(ROUTE_FAMILIES))}"
+            )
+        try:
+            reaction = rdChemReactions.ReactionFromSmarts(str(item["smarts"]))
+        except ValueError as error:
+            raise ConfigError(
+                f"{REACTIONS_FILE}, template {record}, field 'smarts': {error}"
+            ) from error
+        if reaction.GetNumReactantTemplates() != 1 or reaction.GetNumProductTemplates() != 1:
+            raise ConfigError(
+                f"{REACTIONS_FILE}, template {record}, field 'smarts': one reactant and one "
+                "product expected (the second reactant is named as the reagent)"
+            )
+        reaction.Initialize()
+        templates.append(
+            ReactionTemplate(
+                id=record,
+                name=str(item["name"]),
+                smarts=str(item["smarts"]),
+                reagent=str(item["reagent"]),
+                family=str(item["family"]),
+                source=str(item["source"]),
+                reaction=reaction,
+                substrate=reaction.GetReactantTemplate(0),
+            )
+        )
+    return tuple(templates)
+
+
+@lru_cache(maxsize=1)
+def reaction_templates() -> tuple[ReactionTemplate, ...]:
+    """The compiled template library (loaded and compiled once per process)."""
+    text = resources.files("fentrace.chemistry").joinpath("data", REACTIONS_FILE).read_text("utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{REACTIONS_FILE}: not valid YAML: {error}") from error
+    return parse_templates(raw)
+
+
+def can_react(mol: Chem.Mol) -> bool:
+    """Cheap prefilter: True when at least one template could apply to the molecule."""
+    mol = p.prepared(mol)
+    if not mol.HasSubstructMatch(p.PIPERIDINE_RING):
+        return False
+    return any(mol.HasSubstructMatch(t.substrate) for t in reaction_templates())
+
+
+def _product_of(raw: Chem.Mol) -> Chem.Mol | None:
+    """The sanitised product fragment that holds the substrate's reacting atom."""
+    try:
+        Chem.SanitizeMol(raw)
+    except (ValueError, RuntimeError):
+        return None
+    fragments = Chem.GetMolFrags(raw, asMols=False)
+    if len(fragments) > 1:
+        keep = next(
+            (
+                frag
+                for frag in fragments
+                if any(raw.GetAtomWithIdx(i).HasProp("old_mapno") for i in frag)
+            ),
+            max(fragments, key=len),
+        )
+        editable = Chem.RWMol(raw)
+        for index in sorted(set(range(raw.GetNumAtoms())) - set(keep), reverse=True):
+            editable.RemoveAtom(index)
+        raw = editable.GetMol()
+        try:
+            Chem.SanitizeMol(raw)
+        except (ValueError, RuntimeError):
+            return None
+    return raw
+
+
+@lru_cache(maxsize=1)
+def _search_order() -> tuple[ReactionTemplate, ...]:
+    """Unmasking steps first, so that among equally short routes the one through a known,
+    deprotected intermediate (4-piperidone, norfentanyl) is the one reported."""
+    templates = reaction_templates()
+    return tuple(sorted(templates, key=lambda t: t.family != "mask"))
+
+
+def apply_template(template: ReactionTemplate, mol: Chem.Mol) -> list[tuple[str, Chem.Mol]]:
+    """Distinct products (canonical SMILES, molecule) of one template on one substrate."""
+    if not mol.HasSubstructMatch(template.substrate):
+        return []
+    products: dict[str, Chem.Mol] = {}
+    for outcome in template.reaction.RunReactants((mol,), MAX_PRODUCTS):
+        product = _product_of(Chem.Mol(outcome[0]))
+        if product is None:
+            continue
+        smiles = Chem.MolToSmiles(product)
+        if smiles not in products:
+            products[smiles] = Chem.MolFromSmiles(smiles)
+    return [(s, m) for s, m in products.items() if m is not None]
+
+
+@lru_cache(maxsize=4096)
+def _kb_name(smiles: str) -> tuple[str | None, str | None]:
+    substance = kb_index().by_smiles(smiles)
+    if substance is None:
+        return None, None
+    return substance.name, substance.id
+
+
+def is_controlled_precursor(smiles: str, mol: Chem.Mol, as_of: date) -> bool:
+    """True when the structure is listed somewhere on ``as_of`` or a verified rule catches it."""
+    _, substance_id = _kb_name(smiles)
+    if substance_id is not None:
+        statuses = load_knowledge_base().listed_status(substance_id, as_of)
+        if any(s.status == "controlled" for s in statuses.values()):
+            return True
+    return any(m.verified for m in class_matches(mol, as_of))
+
+
+def search_routes(mol: Chem.Mol, as_of: date, max_depth: int = 4) -> RouteSearch:
+    """Breadth-first search over the template library for the shortest routes (see module)."""
+    mol = p.prepared(mol)
+    if is_fentanyl_opioid(mol):
+        return RouteSearch(fentanyl_route=(), controlled_route=None, nodes=0)
+    if not can_react(mol):
+        return RouteSearch(fentanyl_route=None, controlled_route=None, nodes=0)
+    templates = _search_order()
+    start = Chem.MolToSmiles(mol)
+    paths: dict[str, tuple[RouteStep, ...]] = {start: ()}
+    queue: deque[tuple[str, Chem.Mol]] = deque([(start, mol)])
+    controlled: tuple[RouteStep, ...] | None = None
+    while queue:
+        smiles, current = queue.popleft()
+        path = paths[smiles]
+        if len(path) >= max_depth:
+            continue
+        for template in templates:
+            for product_smiles, product in apply_template(template, current):
+                if product_smiles in paths:
+                    continue
+                name, substance_id = _kb_name(product_smiles)
+                step = RouteStep(
+                    reaction=template.name,
+                    template_id=template.id,
+                    reagent=template.reagent,
+                    source=template.source,
+                    product=product_smiles,
+                    product_name=name,
+                    product_substance=substance_id,
+                )
+                route = (*path, step)
+                paths[product_smiles] = route
+                if is_fentanyl_opioid(product):
+                    return RouteSearch(route, controlled, len(paths) - 1)
+                if controlled is None and is_controlled_precursor(product_smiles, product, as_of):
+                    controlled = route
+                if len(paths) > MAX_NODES:
+                    return RouteSearch(None, controlled, len(paths) - 1)
+                queue.append((product_smiles, product))
+    return RouteSearch(None, controlled, len(paths) - 1)
