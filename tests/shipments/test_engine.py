@@ -92,8 +92,14 @@ def test_control_status_is_taken_on_each_shipment_date(
         for r in alerts.iter_rows(named=True)
     }
     assert details["OLD"][0] == ["CHEM_DESIGNER"]
-    assert details["MID"] == (["CHEM_CONTROLLED"], "NPP (from '39742-60-4'): controlled in US")
-    assert details["NEW"] == (["CHEM_CONTROLLED"], "NPP (from '39742-60-4'): controlled in US, CN")
+    assert details["MID"] == (
+        ["CHEM_CONTROLLED"],
+        "NPP (from '39742-60-4'): controlled in US on the shipment date",
+    )
+    assert details["NEW"] == (
+        ["CHEM_CONTROLLED"],
+        "NPP (from '39742-60-4'): controlled in US, CN on the shipment date",
+    )
     # one screening at the latest date, then one per earlier epoch in use
     dates = sorted(d for _q, d in fake_lookups.chemicals.calls)  # type: ignore[attr-defined]
     assert dates == [date(2007, 4, 22), date(2007, 4, 23), date(2024, 1, 10)]
@@ -103,6 +109,7 @@ def test_as_of_screens_every_row_on_one_date(tmp_path: Path, fake_lookups: Looku
     lines = ["OLD,2005-01-10,Acme,CN,Bar SA,US,NPP,2933.37,,500,sea,Bank,,"]
     alerts = _screen(tmp_path, lines, fake_lookups, as_of=date(2024, 1, 1))
     assert _codes(alerts, "OLD") == ["CHEM_CONTROLLED"]
+    assert alerts.row(0, named=True)["reasons"][0]["detail"].endswith("as of 2024-01-01")
     assert fake_lookups.chemicals.calls == [(("39742-60-4",), date(2024, 1, 1))]  # type: ignore[attr-defined]
 
 

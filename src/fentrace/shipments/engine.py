@@ -246,7 +246,7 @@ def _row_findings(
 
 
 def _goods_reasons(
-    keyed: pl.DataFrame, goods: pl.DataFrame, findings: list[ChemFinding], rules: Rules
+    keyed: pl.DataFrame, goods: pl.DataFrame, findings: list[ChemFinding], as_of: date | None
 ) -> pl.DataFrame:
     """Per distinct (goods, finding): the CHEM_* reason, HS_MISMATCH and the goods' kind."""
     distinct = (
@@ -268,6 +268,7 @@ def _goods_reasons(
                 detail = function(finding)
                 if detail is not None:
                     code = candidate
+                    detail += " on the shipment date" if as_of is None else f" as of {as_of}"
                     break
         codes.append(code)
         details.append(detail)
@@ -556,7 +557,7 @@ def screen_manifest(
     stage("chemicals")
     best, findings = _row_findings(keyed, pairs, lookups.chemicals, as_of)
     keyed = keyed.join(best, on="row", how="left", maintain_order="left")
-    goods_reasons = _goods_reasons(keyed, goods, findings, rules)
+    goods_reasons = _goods_reasons(keyed, goods, findings, as_of)
     keyed = keyed.join(
         goods_reasons,
         on=["goods_id", "finding_id"],
