@@ -300,6 +300,17 @@ def test_header_only_file_reads_zero_rows(tmp_path: Path) -> None:
     assert manifest.read_count == 0
 
 
+def test_columns_the_engine_uses_are_renamed(tmp_path: Path, fake_lookups: object) -> None:
+    from fentrace.shipments import screen_manifest
+
+    text = f"{HEADER},row,_idx,,row\n{GOOD},7,x,y,9\n"
+    manifest = read_manifest(_write(tmp_path, "m.csv", text))
+    assert manifest.passthrough == ("row_input", "input_idx", "column_10", "row_duplicated_0")
+    result = screen_manifest(manifest, lookups=fake_lookups)  # type: ignore[arg-type]
+    assert result.alerts.get_column("row_input").to_list() == ["7"]
+    assert result.alerts.get_column("row").to_list() == [2]
+
+
 def test_manifest_from_frame() -> None:
     frame = pl.DataFrame({k: [v] for k, v in zip(HEADER.split(","), GOOD.split(","), strict=True)})
     manifest = manifest_from_frame(frame)

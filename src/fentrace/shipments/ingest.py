@@ -139,6 +139,10 @@ def _unique_headers(raw: list[str], file: str) -> list[str]:
     headers: list[str] = []
     for i, name in enumerate(raw):
         clean = (name or "").replace("\ufeff", "").strip() or f"column_{i + 1}"
+        if clean == ROW or clean.startswith("_"):
+            clean = (
+                f"input{clean}" if clean.startswith("_") else f"{clean}_input"
+            )  # names the engine uses
         while clean in headers:
             clean += "_dup"
         headers.append(clean)
