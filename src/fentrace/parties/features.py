@@ -80,6 +80,8 @@ def word_similarity(a: str, b: str) -> float:
 def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
     """Join neighbouring words that the other name writes as one ("shuo kang" -> "shuokang")."""
     targets = set(other)
+    if len(words) < 2 or all(word in targets for word in words):
+        return tuple(words)
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -112,10 +114,12 @@ def _coverage(
 
 def name_tokens(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
     """Share of the name words (weighted by rarity in the list) that both names contain."""
+    if not query.tokens or not listed.tokens:
+        return 0.0
+    if set(query.tokens) == set(listed.tokens):
+        return 1.0
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
-    if not q or not c:
-        return 0.0
     qm, qt = _coverage(q, c, ctx)
     cm, ct = _coverage(c, q, ctx)
     return (qm + cm) / (qt + ct) if qt + ct else 0.0
@@ -151,10 +155,7 @@ def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     """How alike two person names are in any order of family and given names, syllables joined or not."""
     if ctx.entity_type != "person" or not query.tokens or not listed.tokens:
         return 0.0
-    target = listed.compact
-    words = query.tokens
-    orders = permutations(words) if len(words) <= 4 else iter((words, tuple(sorted(words))))
-    spelling = max(Indel.normalized_similarity("".join(order), target) for order in orders)
+    spelling = person_spelling(query, listed)
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
     # a person's names must agree exactly, word for word: Hongwei is not Hongfei
@@ -162,6 +163,21 @@ def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     cm, ct = _coverage(c, q, ctx, exact=True)
     words_agree = (qm + cm) / (qt + ct) if qt + ct else 0.0
     return 0.6 * _ramp(spelling, PERSON_SPELLING_FLOOR) + 0.4 * words_agree
+
+
+def person_spelling(query: NormalisedName, listed: NormalisedName) -> float:
+    """Best letter-level likeness of the query's words, in any order, to the listed name."""
+    target = listed.compact
+    words = query.tokens
+    if "".join(words) == target:
+        return 1.0
+    orders = permutations(words) if len(words) <= 4 else iter((words, tuple(sorted(words))))
+    return max(Indel.normalized_similarity("".join(order), target) for order in orders)
+
+
+def person_name_bound(query: NormalisedName, listed: NormalisedName) -> float:
+    """The most :func:`person_name` can give, from the spelling alone (for skipping hopeless pairs)."""
+    return 0.6 * _ramp(person_spelling(query, listed), PERSON_SPELLING_FLOOR) + 0.4
 
 
 def acronym(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:

@@ -93,6 +93,8 @@ class NormalisedName:
 
 def detect_script(text: str) -> Script:
     """Which writing system a name uses: latin, han (Chinese characters), mixed or other."""
+    if text.isascii():
+        return "latin" if text.strip() else "empty"
     has_han = bool(_HAN.search(text))
     letters = [ch for ch in text if ch.isalpha() and not _HAN.match(ch)]
     has_latin = any(ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in letters)

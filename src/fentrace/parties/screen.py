@@ -23,7 +23,9 @@ from fentrace.parties.features import (
     WEIGHTS,
     Context,
     describe,
+    distinctive,
     inverse_document_frequency,
+    person_name_bound,
 )
 from fentrace.parties.normalise import MAX_NAME_LENGTH, NormalisedName, normalise_name
 from fentrace.parties.watchlist import Alias, Entity, Watchlist
@@ -119,6 +121,29 @@ class _AliasRecord:
     acronym: bool
 
 
+#: Context for features that need none (the distinctive part compares the two names only).
+_NO_CONTEXT: Final[Context] = Context(
+    idf={},
+    default_idf=1.0,
+    query_country=None,
+    entity_countries=(),
+    entity_type="company",
+    entity_places=frozenset(),
+    entity_industry=frozenset(),
+    query_identifiers=frozenset(),
+    entity_identifiers=frozenset(),
+    alias_is_acronym=False,
+)
+
+
+_PERSON_ONLY = {"person_name"}
+_NAME_ONLY = {"name_tokens", "distinctive"}
+#: The features that apply to a person, to an acronym, and to any other name.
+_PERSON_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _NAME_ONLY)
+_ACRONYM_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _NAME_ONLY | _PERSON_ONLY)
+_NAME_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _PERSON_ONLY)
+
+
 def _is_acronym(alias: str, norm: NormalisedName) -> bool:
     """A list name like CJNG, TdA, MS-13 or WSBT: one short word with at least two capitals."""
     text = alias.strip()
@@ -146,6 +171,7 @@ class PartyScreener:
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         self._entity_places: list[frozenset[str]] = []
         self._entity_industry: list[frozenset[str]] = []
+        self._entity_identifiers: list[frozenset[str]] = []
         for index, entity in enumerate(self.entities):
             places: set[str] = set()
             industry: set[str] = set()
@@ -158,6 +184,9 @@ class PartyScreener:
                 places.update(norm.places)
                 industry.update(norm.industry)
             self._entity_places.append(frozenset(places))
+            self._entity_identifiers.append(
+                frozenset(i.strip().upper() for i in entity.identifiers)
+            )
             self._entity_industry.append(frozenset(industry))
         document_frequency: Counter[str] = Counter()
         for number, record in enumerate(self._records):
@@ -196,21 +225,32 @@ class PartyScreener:
 
     def candidates(self, query: NormalisedName) -> list[int]:
         """Alias records sharing a rare word (or its typo, or a joined pair) with the query."""
-        keys = list(query.distinctive) or list(query.tokens)
+        own = set(query.distinctive)
         words = query.tokens
-        keys += ["".join(words[i : i + 2]) for i in range(len(words) - 1)]
-        keys.append(query.compact)
+        # typos are looked for in the query's own words; joined pairs only where one is its own
+        fuzzy_keys = list(query.distinctive) or list(words)
+        exact_keys = [
+            words[i] + words[i + 1]
+            for i in range(len(words) - 1)
+            if words[i] in own or words[i + 1] in own
+        ]
+        exact_keys.append(query.compact)
+        found: dict[str, None] = {}
+        for key in fuzzy_keys:
+            found.update(dict.fromkeys(self._neighbours(key)))
+        for key in exact_keys:
+            if key in self._postings:
+                found[key] = None
         weights: defaultdict[int, float] = defaultdict(float)
         common: list[tuple[str, float]] = []
-        for key in dict.fromkeys(keys):
-            for word in self._neighbours(key):
-                postings = self._postings[word]
-                weight = self._idf.get(word, self._default_idf)
-                if len(postings) > self._common:
-                    common.append((word, weight))
-                    continue
-                for number in postings:
-                    weights[number] += weight
+        for word in found:
+            postings = self._postings[word]
+            weight = self._idf.get(word, self._default_idf)
+            if len(postings) > self._common:
+                common.append((word, weight))
+                continue
+            for number in postings:
+                weights[number] += weight
         if not weights:
             # only common words: block on them all (rare for real names; bounded by the top-N cut)
             for word, weight in common:
@@ -222,6 +262,16 @@ class PartyScreener:
         return ranked
 
     # ----------------------------------------------------------------- scoring
+
+    def _hopeless(self, query: NormalisedName, record: _AliasRecord, entity: Entity) -> bool:
+        """True when even every positive feature at its best could not lift the pair to possible."""
+        bonus = WEIGHTS["place_agrees"] + WEIGHTS["legal_form_agrees"] + WEIGHTS["country_agrees"]
+        if entity.type == "person":
+            bound = WEIGHTS["person_name"] * person_name_bound(query, record.norm) + bonus
+        else:
+            part = distinctive(query, record.norm, _NO_CONTEXT)
+            bound = WEIGHTS["distinctive"] * part + WEIGHTS["name_tokens"] + bonus
+        return bound < POSSIBLE_THRESHOLD
 
     def _score(
         self,
@@ -240,19 +290,18 @@ class PartyScreener:
             entity_places=self._entity_places[record.entity],
             entity_industry=self._entity_industry[record.entity],
             query_identifiers=identifiers,
-            entity_identifiers=frozenset(i.strip().upper() for i in entity.identifiers),
+            entity_identifiers=self._entity_identifiers[record.entity],
             alias_is_acronym=record.acronym,
         )
-        skip: set[str] = set()
-        if entity.type == "person" or record.acronym:
-            skip |= {"name_tokens", "distinctive"}
-        if entity.type != "person":
-            skip.add("person_name")
+        if record.acronym:
+            features = _ACRONYM_FEATURES
+        elif entity.type == "person":
+            features = _PERSON_FEATURES
+        else:
+            features = _NAME_FEATURES
         values: dict[str, float] = {}
         contributions: dict[str, float] = {}
-        for name, function in FEATURES.items():
-            if name in skip:
-                continue
+        for name, function in features:
             value = function(query, record.norm, ctx)
             if value:
                 values[name] = value
@@ -320,6 +369,12 @@ class PartyScreener:
         for number in self.candidates(query):
             record = self._records[number]
             if record.acronym and query.tokens != record.norm.tokens:
+                continue
+            if (
+                not ids
+                and not record.acronym
+                and self._hopeless(query, record, self.entities[record.entity])
+            ):
                 continue
             score, values, contributions = self._score(query, record, code, ids)
             if record.alias.weak and query.compact != record.norm.compact:

@@ -605,16 +605,25 @@ PLACES["michoacana"] = "michoacan"
 MAX_PHRASE_ITEMS: Final[int] = 7
 
 
+def _phrase_table() -> dict[str, tuple[Category, tuple[str, ...]]]:
+    """Every phrase key with its category; earlier tables win (legal form before place, ...)."""
+    table: dict[str, tuple[Category, tuple[str, ...]]] = {}
+    for key in STOP_WORDS:
+        table[key] = ("stop", ())
+    for key, org in ORG_WORDS.items():
+        table[key] = ("org", org)
+    for key, industry in INDUSTRY.items():
+        table[key] = ("industry", industry)
+    for key, place in PLACES.items():
+        table[key] = ("place", (place,))
+    for key, form in LEGAL_FORMS.items():
+        table[key] = ("legal", (form,))
+    return table
+
+
+PHRASES: Final[dict[str, tuple[Category, tuple[str, ...]]]] = _phrase_table()
+
+
 def lookup(key: str) -> tuple[Category, tuple[str, ...]] | None:
     """The category and canonical tokens of a phrase key, or None for an ordinary word."""
-    if key in LEGAL_FORMS:
-        return "legal", (LEGAL_FORMS[key],)
-    if key in PLACES:
-        return "place", (PLACES[key],)
-    if key in INDUSTRY:
-        return "industry", INDUSTRY[key]
-    if key in ORG_WORDS:
-        return "org", ORG_WORDS[key]
-    if key in STOP_WORDS:
-        return "stop", ()
-    return None
+    return PHRASES.get(key)
