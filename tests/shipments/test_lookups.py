@@ -41,7 +41,7 @@ def test_findings_from_plain_dicts() -> None:
                 "MX": {"status": None},
             },
             "matches": [
-                {"kind": "similar", "substance": None},
+                {"kind": "similar", "substance": "S0", "name": "Look-alike"},
                 {"kind": "listed", "substance": "S1", "name": "Thing"},
             ],
         },
@@ -49,7 +49,18 @@ def test_findings_from_plain_dicts() -> None:
     )
     assert chem.verdict == "clear"  # an unknown verdict never raises a score
     assert chem.statuses == {"US": "controlled", "MX": "not_controlled"}
-    assert (chem.substance, chem.name) == ("S1", "Thing")
+    assert (chem.substance, chem.name, chem.related) == ("S1", "Thing", "Look-alike")
+    similar_only = finding_from_screen_result(
+        {
+            "query": "q",
+            "resolved": True,
+            "verdict": "clear",
+            "matches": [{"kind": "similar", "substance": "NORF", "name": "Norfentanyl"}],
+        },
+        None,
+    )
+    assert similar_only.substance is None  # resemblance is not identity: no HS codes to expect
+    assert similar_only.related == "Norfentanyl"
     party = finding_from_party_result(
         {
             "query": "A",

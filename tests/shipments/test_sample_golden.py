@@ -42,7 +42,9 @@ def test_sample_matches_golden_levels(result: ScreeningResult) -> None:
     observed = _observed(result)
     if os.environ.get("FENTRACE_UPDATE_GOLDEN"):
         with GOLDEN.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["shipment_id", "level", "codes"])
+            writer = csv.DictWriter(
+                handle, fieldnames=["shipment_id", "level", "codes"], lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerows(observed)
     with GOLDEN.open(encoding="utf-8") as handle:

@@ -87,7 +87,8 @@ def chem_designer(finding: ChemFinding) -> str | None:
     """The goods are a designer precursor: uncontrolled, but a documented route leads to a controlled precursor or fentanyl."""
     if finding.verdict != "designer_precursor":
         return None
-    return f"{finding.name or finding.query}: designer precursor (documented route to a controlled substance)"
+    target = f" to {finding.related}" if finding.related else " to a controlled substance"
+    return f"{finding.name or finding.query}: designer precursor (documented route{target})"
 
 
 @indicator("CHEM_WATCH")
@@ -95,7 +96,7 @@ def chem_watch(finding: ChemFinding) -> str | None:
     """The goods are structurally close to a listed fentanyl precursor although no rule fired."""
     if finding.verdict != "watch":
         return None
-    return f"{finding.name or finding.query}: structurally close to a listed substance"
+    return f"{finding.name or finding.query}: structurally close to {finding.related or 'a listed substance'}"
 
 
 CHEM_INDICATORS: dict[str, Callable[[ChemFinding], str | None]] = {

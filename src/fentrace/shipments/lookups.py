@@ -44,6 +44,8 @@ class ChemFinding:
     hs_codes: tuple[str, ...] = ()
     hs_verified: bool = False
     error: str | None = None
+    #: what a class, route or similarity match relates the chemical to (for the detail)
+    related: str | None = None
 
     def controlled_in(self) -> list[str]:
         """The jurisdictions where the chemical is controlled or class-controlled."""
@@ -104,13 +106,19 @@ def finding_from_screen_result(result: Any, kb: Any | None) -> ChemFinding:
             statuses[jurisdiction] = str(entry.get("status") or "not_controlled")
             if entry.get("since"):
                 since[jurisdiction] = str(entry["since"])[:10]
+    # identity (and so the HS codes to expect) only from a listed match; a class, route or
+    # similarity match names what the chemical resembles, not what it is
     substance: str | None = None
     name: str | None = None
+    related: str | None = None
     for match in data.get("matches") or []:
-        if isinstance(match, Mapping) and match.get("substance"):
+        if not isinstance(match, Mapping):
+            continue
+        if match.get("kind") == "listed" and match.get("substance") and substance is None:
             substance = str(match["substance"])
             name = _text(match.get("name"))
-            break
+        elif related is None and match.get("name"):
+            related = _text(match.get("name"))
     hs_codes: tuple[str, ...] = ()
     hs_verified = False
     if kb is not None and substance is not None:
@@ -132,6 +140,7 @@ def finding_from_screen_result(result: Any, kb: Any | None) -> ChemFinding:
         hs_codes=hs_codes,
         hs_verified=hs_verified,
         error=_text(data.get("error")),
+        related=related,
     )
 
 
