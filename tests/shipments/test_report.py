@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 from fentrace.shipments import Lookups, read_manifest, render_report, screen_manifest, write_report
 
@@ -52,6 +54,8 @@ def test_report_is_self_contained_and_escaped(tmp_path: Path, fake_lookups: Look
     for section in ("Counts", "Charts", "Top alerts", "Rejected rows", "Indicator codes"):
         assert f"<h2>{section}</h2>" in text
     assert text.count("<svg") == 4
+    for chart in re.findall(r"<svg.*?</svg>", text, re.DOTALL):
+        ElementTree.fromstring(chart)  # each chart is well-formed XML
     assert "row 4" not in text  # rows are shown in the table, not as prose
     assert "<td>4</td><td>date</td>" in text
     assert "read = screened + rejected: 3 = 2 + 1" in text
