@@ -2,9 +2,89 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import click
+
+from fentrace.cli._common import emit_json, print_table
+from fentrace.exc import InputError, UsageError
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from None
 
 
 @click.command(name="explain")
-def explain() -> None:
-    """Explain the screening of one chemical."""
+@click.argument("query")
+@click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
+@click.option(
+    "--svg",
+    "svg",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the structure (matched atoms highlighted) and its route to this SVG file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the screening result as JSON.")
+def explain(query: str, as_of: str | None, svg: Path | None, as_json: bool) -> None:
+    """Explain the screening of QUERY: every rule that fired, its legal source and the atoms."""
+    from fentrace.chemistry.draw import explain_svg  # RDKit loads only for chem commands
+    from fentrace.chemistry.screen import screen
+
+    when = _as_of(as_of)
+    result = screen(query, when)
+    if not result.resolved:
+        raise InputError(f"{query}: {result.error or 'could not be resolved'}")
+    if svg is not None:
+        explain_svg(result, svg)
+    if as_json:
+        payload: dict[str, Any] = result.to_dict()
+        payload["svg"] = None if svg is None else str(svg)
+        emit_json(payload)
+        return
+    label = result.name or result.smiles
+    click.echo(f"{query}: {result.verdict} as of {when.isoformat()} — {label} ({result.smiles})")
+    rows = [
+        [
+            match.kind,
+            match.rule or match.name,
+            match.jurisdiction or "",
+            ",".join(match.conditions),
+            ",".join(str(a) for a in match.atoms),
+            "" if match.similarity is None else f"{match.similarity:.2f}",
+            "yes" if match.verified else "no",
+            match.explanation,
+            match.citation or "",
+        ]
+        for match in result.matches
+    ]
+    columns = [
+        "kind",
+        "rule",
+        "where",
+        "conditions",
+        "atoms",
+        "sim",
+        "verified",
+        "why",
+        "legal source",
+    ]
+    print_table(columns, rows, title="matches")
+    if result.route:
+        print_table(
+            ["step", "reaction", "reagent", "product", "source"],
+            [
+                [str(n), s.reaction, s.reagent, s.product_name or s.product, s.source]
+                for n, s in enumerate(result.route, start=1)
+            ],
+            title=f"route: {result.steps_to_fentanyl} step(s) to a fentanyl-class opioid",
+        )
+    for note in result.notes:
+        click.echo(note)
+    if svg is not None:
+        click.echo(f"wrote {svg}")
