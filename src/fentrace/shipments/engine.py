@@ -221,14 +221,24 @@ def _row_findings(
             for query, finding in zip(queries, screener(queries, screen_on), strict=True):
                 finding_of[(query, screen_on)] = len(findings)
                 findings.append(finding)
-        epoch_ids = used.with_columns(
-            pl.struct("query", "screen_on")
-            .map_elements(
-                lambda s: finding_of.get((s["query"], s["screen_on"]), base_id[s["query"]]),
-                return_dtype=pl.Int64,
+        screened = pl.DataFrame(
+            {
+                "query": [q for q, _ in finding_of],
+                "screen_on": [d for _, d in finding_of],
+                "_epoch_id": list(finding_of.values()),
+            },
+            schema={"query": pl.String, "screen_on": pl.Date, "_epoch_id": pl.Int64},
+        )
+        epoch_ids = (
+            used.join(screened, on=["query", "screen_on"], how="left")
+            .with_columns(
+                pl.coalesce(
+                    "_epoch_id",
+                    pl.col("query").replace_strict(base_id, return_dtype=pl.Int64),
+                ).alias("finding_id")
             )
-            .alias("finding_id")
-        ).select("query", "date", "finding_id")
+            .select("query", "date", "finding_id")
+        )
         row_queries = row_queries.join(epoch_ids, on=["query", "date"], how="left")
     ranks = [VERDICT_RANK.get(f.verdict, 9) if f.resolved else 99 for f in findings]
     best = (
