@@ -9,7 +9,7 @@ of a pair is the sum of ``weight * value`` over the features, clamped to [0, 1]
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 from typing import Final
@@ -97,19 +97,18 @@ def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, 
     return tuple(out)
 
 
-def _coverage(
-    words: Sequence[str], other: Sequence[str], ctx: Context, *, exact: bool = False
-) -> tuple[float, float]:
-    matched = total = 0.0
-    others = set(other)
-    for word in words:
-        weight = ctx.weight(word)
-        total += weight
-        if word in others:
-            matched += weight
-        elif not exact:
-            matched += weight * max((word_similarity(word, o) for o in other), default=0.0)
-    return matched, total
+def _overlap(q: Sequence[str], c: Sequence[str], ctx: Context, *, exact: bool = False) -> float:
+    """Rarity-weighted share of both names' words found in the other (misspelt words count in part)."""
+    if exact:
+        rows = [[1.0 if a == b else 0.0 for b in c] for a in q]
+    else:
+        rows = [[word_similarity(a, b) for b in c] for a in q]
+    q_weights = [ctx.weight(a) for a in q]
+    c_weights = [ctx.weight(b) for b in c]
+    matched = sum(w * max(row) for w, row in zip(q_weights, rows, strict=True))
+    matched += sum(w * max(col) for w, col in zip(c_weights, zip(*rows, strict=True), strict=True))
+    total = sum(q_weights) + sum(c_weights)
+    return matched / total if total else 0.0
 
 
 def name_tokens(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
@@ -120,9 +119,7 @@ def name_tokens(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
         return 1.0
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
-    qm, qt = _coverage(q, c, ctx)
-    cm, ct = _coverage(c, q, ctx)
-    return (qm + cm) / (qt + ct) if qt + ct else 0.0
+    return _overlap(q, c, ctx)
 
 
 def distinctive(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
@@ -159,9 +156,7 @@ def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
     # a person's names must agree exactly, word for word: Hongwei is not Hongfei
-    qm, qt = _coverage(q, c, ctx, exact=True)
-    cm, ct = _coverage(c, q, ctx, exact=True)
-    words_agree = (qm + cm) / (qt + ct) if qt + ct else 0.0
+    words_agree = _overlap(q, c, ctx, exact=True)
     return 0.6 * _ramp(spelling, PERSON_SPELLING_FLOOR) + 0.4 * words_agree
 
 
@@ -171,7 +166,10 @@ def person_spelling(query: NormalisedName, listed: NormalisedName) -> float:
     words = query.tokens
     if "".join(words) == target:
         return 1.0
-    orders = permutations(words) if len(words) <= 4 else iter((words, tuple(sorted(words))))
+    if len(words) <= 3:
+        orders: Iterable[tuple[str, ...]] = permutations(words)
+    else:  # long names: written order, reversed (family name moved), and sorted
+        orders = (words, words[::-1], words[-1:] + words[:-1], words[1:] + words[:1])
     return max(Indel.normalized_similarity("".join(order), target) for order in orders)
 
 

@@ -162,14 +162,15 @@ def _phrases(
     n = len(items)
     while i < n:
         found: tuple[int, Category, tuple[str, ...]] | None = None
-        for j in range(min(n, i + MAX_PHRASE_ITEMS), i, -1):
-            span = items[i:j]
-            # a lone pinyin syllable is too short to be told from a name syllable ("de", "sa")
-            if j - i == 1 and span[0][1]:
-                break
-            hit = lookup("".join(word for word, _ in span))
+        joined = [items[i][0]]
+        for k in range(i + 1, min(n, i + MAX_PHRASE_ITEMS)):
+            joined.append(joined[-1] + items[k][0])
+        # a lone pinyin syllable is too short to be told from a name syllable ("de", "sa")
+        shortest = 2 if items[i][1] else 1
+        for length in range(len(joined), shortest - 1, -1):
+            hit = lookup(joined[length - 1])
             if hit is not None:
-                found = (j, hit[0], hit[1])
+                found = (i + length, hit[0], hit[1])
                 break
         if found is None and not items[i][1] and lookup(items[i][0]) is None:
             fixed = _trade_word(items[i][0], long_name and i == n - 1)

@@ -266,9 +266,16 @@ class PartyScreener:
     def _hopeless(self, query: NormalisedName, record: _AliasRecord, entity: Entity) -> bool:
         """True when even every positive feature at its best could not lift the pair to possible."""
         bonus = WEIGHTS["place_agrees"] + WEIGHTS["legal_form_agrees"] + WEIGHTS["country_agrees"]
+        business = bool(query.legal_form or query.industry)
         if entity.type == "person":
+            if business:
+                bonus += WEIGHTS["kind_differs"]
+                if WEIGHTS["person_name"] + bonus < POSSIBLE_THRESHOLD:
+                    return True
             bound = WEIGHTS["person_name"] * person_name_bound(query, record.norm) + bonus
         else:
+            if entity.type == "cartel" and business and not query.org_words:
+                bonus += WEIGHTS["kind_differs"]
             part = distinctive(query, record.norm, _NO_CONTEXT)
             bound = WEIGHTS["distinctive"] * part + WEIGHTS["name_tokens"] + bonus
         return bound < POSSIBLE_THRESHOLD
