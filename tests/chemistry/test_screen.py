@@ -29,13 +29,51 @@ LISTING_DATES = [
 def test_listing_on_both_sides_of_its_date(query: str, jurisdiction: str, since: date) -> None:
     before = screen(query, date.fromordinal(since.toordinal() - 1))
     on = screen(query, since)
-    assert before.jurisdictions[jurisdiction].status == "not_controlled"
+    assert before.jurisdictions[jurisdiction].status != "controlled"
     entry = on.jurisdictions[jurisdiction]
     assert entry.status == "controlled"
     assert entry.since == since
     assert entry.verified
     assert entry.source
     assert on.verdict == "controlled"
+
+
+def test_class_before_individual_listing() -> None:
+    # furanyl fentanyl fell under the US class order (6 Feb 2018) before its own listing
+    result = screen("furanyl fentanyl", date(2018, 11, 28))
+    us = result.jurisdictions["US"]
+    assert us.status == "class_controlled"
+    assert us.since == date(2018, 2, 6)
+    assert any(m.kind == "class" and m.jurisdiction == "US" for m in result.matches)
+    assert result.steps_to_fentanyl == 0
+    assert result.family == "fentanyl"
+
+
+@pytest.mark.parametrize(
+    ("query", "steps"),
+    [
+        ("NPP", 2),
+        ("4-anilinopiperidine", 2),
+        ("1-boc-4-piperidone", 4),
+        ("ANPP", 1),
+        ("fentanyl", 0),
+    ],
+)
+def test_listed_precursors_carry_their_steps(query: str, steps: int) -> None:
+    result = screen(query, date(2026, 1, 1))
+    assert result.steps_to_fentanyl == steps
+    if steps:
+        assert len(result.route) == steps
+        assert result.route[-1].product_substance is not None
+
+
+def test_designer_precursor_by_route() -> None:
+    result = screen("1-benzyl-4-piperidone", date(2026, 1, 1))
+    assert result.verdict == "designer_precursor"
+    assert result.route
+    assert any(m.kind == "route" for m in result.matches)
+    assert result.substance == "BZPIP"  # a KB record, but listed nowhere: no "listed" match
+    assert not any(m.kind == "listed" for m in result.matches)
 
 
 def test_unverified_listing_alone_is_one_level_down() -> None:
@@ -105,6 +143,8 @@ def test_done_when_three_precursors(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload[0]["jurisdictions"]["CA"]["since"] == "2016-11-30"
     assert payload[1]["jurisdictions"]["US"]["since"] == "2020-05-15"
     assert payload[2]["jurisdictions"]["CN"]["since"] == "2024-09-01"
+    assert [item["steps_to_fentanyl"] for item in payload] == [2, 2, 3]
+    assert payload[0]["route"][-1]["product_name"]
 
 
 @settings(max_examples=150, deadline=None)

@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import import_module
 from typing import Any, Protocol
 
 from rdkit import Chem
@@ -58,47 +57,82 @@ ROUTE_DEPTH = 4
 
 
 class ClassMatchLike(Protocol):
-    rule_id: str
-    kind: str
-    jurisdiction: str
-    class_id: str | None
-    control_id: str | None
-    parent_substance: str | None
-    name: str
-    conditions: tuple[str, ...]
-    atoms: tuple[int, ...]
-    citation: str
-    source: str
-    since: date
-    verified: bool
-    explanation: str
+    """What screening reads of a class match (classes.ClassMatch)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def jurisdiction(self) -> str: ...
+    @property
+    def class_id(self) -> str | None: ...
+    @property
+    def control_id(self) -> str | None: ...
+    @property
+    def parent_substance(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def conditions(self) -> tuple[str, ...]: ...
+    @property
+    def atoms(self) -> tuple[int, ...]: ...
+    @property
+    def citation(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def since(self) -> date: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def explanation(self) -> str: ...
 
 
 class RouteStepLike(Protocol):
-    reaction: str
-    template_id: str
-    reagent: str
-    source: str
-    product: str
-    product_name: str | None
-    product_substance: str | None
+    """What screening reads of a route step (routes.RouteStep)."""
+
+    @property
+    def reaction(self) -> str: ...
+    @property
+    def template_id(self) -> str: ...
+    @property
+    def reagent(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def product_name(self) -> str | None: ...
+    @property
+    def product_substance(self) -> str | None: ...
 
 
 class RouteSearchLike(Protocol):
-    fentanyl_route: tuple[RouteStepLike, ...] | None
-    controlled_route: tuple[RouteStepLike, ...] | None
+    """What screening reads of a route search (routes.RouteSearch)."""
+
+    @property
+    def fentanyl_route(self) -> tuple[RouteStepLike, ...] | None: ...
+    @property
+    def controlled_route(self) -> tuple[RouteStepLike, ...] | None: ...
 
 
 class NeighbourLike(Protocol):
-    substance_id: str
-    name: str
-    family: str
-    similarity: float
+    """What screening reads of a neighbour (similarity.Neighbour)."""
+
+    @property
+    def substance_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def similarity(self) -> float: ...
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The rule functions screening calls; any the rules package lacks are None (skipped)."""
+    """The rule functions screening calls (tests pass stand-ins; None skips a stage)."""
 
     class_matches: Callable[[Chem.Mol, date], Sequence[ClassMatchLike]] | None
     is_fentanyl_class: Callable[[Chem.Mol], bool] | None
@@ -109,25 +143,19 @@ class Rules:
     watch_threshold: float | None
 
 
-def _attribute(module: str, name: str) -> Any:
-    try:
-        return getattr(import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     """The rule functions of chemistry's classes, routes and similarity modules."""
-    threshold = _attribute("fentrace.chemistry.similarity", "WATCH_THRESHOLD")
+    from fentrace.chemistry import classes, routes, similarity
+
     return Rules(
-        class_matches=_attribute("fentrace.chemistry.classes", "class_matches"),
-        is_fentanyl_class=_attribute("fentrace.chemistry.classes", "is_fentanyl_class"),
-        could_match_any_rule=_attribute("fentrace.chemistry.classes", "could_match_any_rule"),
-        search_routes=_attribute("fentrace.chemistry.routes", "search_routes"),
-        can_react=_attribute("fentrace.chemistry.routes", "can_react"),
-        nearest=_attribute("fentrace.chemistry.similarity", "nearest"),
-        watch_threshold=None if threshold is None else float(threshold),
+        class_matches=classes.class_matches,
+        is_fentanyl_class=classes.is_fentanyl_class,
+        could_match_any_rule=classes.could_match_any_rule,
+        search_routes=routes.search_routes,
+        can_react=routes.can_react,
+        nearest=similarity.nearest,
+        watch_threshold=similarity.WATCH_THRESHOLD,
     )
 
 
@@ -370,9 +398,11 @@ def screen_mol(
     has_route = bool(route)
 
     matches: list[Match] = []
-    if substance is not None:
-        first = next((j for j in jurisdictions.values() if j.status == "controlled"), None)
-        matches.append(_listed_match(substance, parent, None if first is None else first.list))
+    listing = next((j for j in jurisdictions.values() if j.status == "controlled"), None)
+    if substance is not None and listing is not None:
+        # a knowledge-base record that no jurisdiction lists (a designer precursor) is named
+        # in ``substance``/``name`` but is not a listing
+        matches.append(_listed_match(substance, parent, listing.list))
     matches.extend(_class_match(m) for m in classes)
     if route:
         goal = "a fentanyl-class opioid" if steps else "a controlled precursor"
