@@ -43,6 +43,23 @@ def test_screen_writes_alerts_and_report(
     assert "<h2>Top alerts</h2>" in report.read_text(encoding="utf-8")
 
 
+def test_rejections_file_and_progress_bar(
+    small_manifest: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # draw the progress bar
+    rejected = tmp_path / "rejected.csv"
+    assert main(["shipments", "screen", str(small_manifest), "--rejected", str(rejected)]) == 0
+    lines = rejected.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "row,field,reason,value"
+    assert lines[1].startswith("3,date,not an ISO date")
+    assert "1 rejected-row problems written" in capsys.readouterr().out
+
+
 def test_screen_json(small_manifest: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["shipments", "screen", str(small_manifest), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -88,6 +105,7 @@ def test_screen_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["--as-of", "yesterday"], 2, "not an ISO date"),
         (["-o", "alerts.xls"], 2, "output format"),
         (["--min-level", "severe"], 2, "Invalid value"),
+        (["--rejected", "rejected.xls"], 2, "use .csv or .jsonl"),
     ],
 )
 def test_usage_errors(

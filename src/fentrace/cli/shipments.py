@@ -24,6 +24,7 @@ from fentrace.shipments import (
     write_alerts,
     write_report,
 )
+from fentrace.shipments.output import write_rejections
 
 _TOP = 20
 
@@ -81,6 +82,12 @@ def shipments() -> None:
     help="Write and show alerts at this level or above.",
 )
 @click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(dir_okay=False),
+    help="Write every rejected row problem here (.csv or .jsonl).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print counts, top alerts and rejections as JSON."
 )
 def screen(
@@ -90,18 +97,27 @@ def screen(
     rules_path: str | None,
     as_of: str | None,
     min_level: str,
+    rejected_path: str | None,
     as_json: bool,
 ) -> None:
     """Screen MANIFEST (csv, xlsx, jsonl or parquet) and write the alerts."""
     day = _parse_date(as_of)
     if output is not None:
         _check_output(output)
+    if rejected_path is not None and Path(rejected_path).suffix.lower() not in (
+        ".csv",
+        ".jsonl",
+        ".json",
+    ):
+        raise UsageError(f"cannot tell the format of {rejected_path!r}: use .csv or .jsonl")
     rules = load_rules(rules_path)
     batch = read_manifest(manifest)
     result = _screen_with_progress(batch, rules, day)
     written = write_alerts(result, output, min_level=min_level) if output is not None else None
     if report is not None:
         write_report(result, batch, report)
+    if rejected_path is not None:
+        write_rejections(result.rejected, rejected_path)
     top = result.at_least(min_level)
     if output == "-":
         return  # stdout carries the alerts
@@ -112,6 +128,8 @@ def screen(
                 "written": written,
                 "output": output,
                 "report": report,
+                "distinct": result.distinct,
+                "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
                 "alerts": top.head(_TOP).with_columns(pl.col("date").cast(pl.String)).to_dicts(),
                 "rejected": [r.to_dict() for r in result.rejected],
             }
@@ -150,6 +168,8 @@ def screen(
         click.echo(f"{written} alerts written to {output}")
     if report is not None:
         click.echo(f"report written to {report}")
+    if rejected_path is not None:
+        click.echo(f"{len(result.rejected)} rejected-row problems written to {rejected_path}")
 
 
 def _top_codes(reasons: list[dict[str, object]], shown: int = 3) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import polars as pl
 
 from fentrace.exc import UsageError
 from fentrace.shipments.engine import ScreeningResult
+from fentrace.shipments.schema import Rejection
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -77,3 +79,23 @@ def write_alerts(
         else:
             Path(target).write_text(text, encoding="utf-8")
     return alerts.height
+
+
+def write_rejections(rejected: Sequence[Rejection], path: str | Path) -> int:
+    """Write every rejected row problem (row, field, reason, value) as CSV (formula-safe) or JSON lines."""
+    target = str(path)
+    suffix = Path(target).suffix.lower().lstrip(".")
+    frame = pl.DataFrame(
+        [r.to_dict() for r in rejected],
+        schema={"row": pl.Int64, "field": pl.String, "reason": pl.String, "value": pl.String},
+        orient="row",
+    )
+    if suffix == "csv":
+        frame.with_columns([_formula_safe_expr(c) for c in ("field", "reason", "value")]).write_csv(
+            target
+        )
+    elif suffix in ("jsonl", "json"):
+        Path(target).write_text(frame.write_ndjson(), encoding="utf-8")
+    else:
+        raise UsageError(f"cannot tell the format of {target!r}: use .csv or .jsonl")
+    return frame.height
