@@ -42,6 +42,8 @@ CANDIDATES_PER_QUERY: Final[int] = 24
 COMMON_WORD_SHARE: Final[float] = 0.02
 #: Matches returned per query.
 MATCHES_PER_QUERY: Final[int] = 5
+#: Distinct (name, country) queries whose results are kept for repeats within a batch.
+RESULT_CACHE_SIZE: Final[int] = 50_000
 #: Words shorter than this get no typo neighbourhood in the index.
 TYPO_MIN_LENGTH: Final[int] = 4
 
@@ -346,7 +348,7 @@ class PartyScreener:
         if cached is not None:
             return cached
         result = self._screen(name, country, ids)
-        if len(self._cache) < 200_000:
+        if len(self._cache) < RESULT_CACHE_SIZE:
             self._cache[cache_key] = result
         return result
 
