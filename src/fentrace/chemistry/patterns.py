@@ -73,6 +73,14 @@ PIP_RING_CARBONS: Final = (1, 2, 4, 5)
 #: Prefilter: every class and derivative rule needs a saturated piperidine ring N.
 PIPERIDINE_RING: Final = _smarts("[#7X3;R]1-[#6X4]-[#6X4]-[#6]-[#6X4]-[#6X4]-1")
 
+#: Route relevance: a piperidine whose C4 carries what every documented fentanyl route passes
+#: through -- a ketone, a ketal/acetal, an imine to an aryl amine or an anilino N. No template
+#: makes that C4 bond from scratch, so a molecule without it can reach no fentanyl route.
+ROUTE_RELEVANT: Final = _smarts(
+    "[#7X3;R]1-[#6X4]-[#6X4]-[#6;$([#6]=[#8X1]),$([#6X4](-[#8X2])-[#8X2]),"
+    "$([#6X4]-[#7X3;!R]-a),$([#6]=[#7X2;!R]-a)]-[#6X4]-[#6X4]-1"
+)
+
 HALOGENS: Final = frozenset({9, 17, 35, 53})
 
 #: Substituent kinds named in the US and Chinese class texts (phenethyl and piperidine lists).
@@ -118,11 +126,13 @@ def fragment_atoms(mol: Chem.Mol, start: int, blocked: Iterable[int]) -> tuple[i
 
 
 def _bond_orders(mol: Chem.Mol, atoms: set[int]) -> list[Chem.BondType]:
-    return [
-        bond.GetBondType()
-        for bond in mol.GetBonds()
-        if bond.GetBeginAtomIdx() in atoms and bond.GetEndAtomIdx() in atoms
-    ]
+    orders: list[Chem.BondType] = []
+    for index in atoms:
+        for bond in mol.GetAtomWithIdx(index).GetBonds():
+            other = bond.GetOtherAtomIdx(index)
+            if other in atoms and other > index:
+                orders.append(bond.GetBondType())
+    return orders
 
 
 def _is_ester_group(mol: Chem.Mol, atoms: set[int]) -> bool:

@@ -9,6 +9,10 @@ analogue) and records on the way the first product that is a precursor controlle
 as-of date: listed in the knowledge base in some jurisdiction, or caught by a verified class
 or derivative rule. Breadth-first order makes both routes the shortest the library knows.
 
+Pruning: a route needs a piperidine whose C4 carries a ketone, ketal, aryl imine or anilino N
+(``patterns.ROUTE_RELEVANT``): no template makes that bond from nothing, so neither the query
+(``can_react``) nor an intermediate without it is expanded.
+
 Bounds (per molecule): depth ``max_depth`` (4 by default: every documented route from a listed
 precursor needs at most 4 steps), at most ``MAX_NODES`` distinct products and ``MAX_PRODUCTS``
 per template application.
@@ -146,7 +150,7 @@ def reaction_templates() -> tuple[ReactionTemplate, ...]:
 def can_react(mol: Chem.Mol) -> bool:
     """Cheap prefilter: True when at least one template could apply to the molecule."""
     mol = p.prepared(mol)
-    if not mol.HasSubstructMatch(p.PIPERIDINE_RING):
+    if not mol.HasSubstructMatch(p.ROUTE_RELEVANT):
         return False
     return any(mol.HasSubstructMatch(t.substrate) for t in reaction_templates())
 
@@ -209,6 +213,33 @@ def _kb_name(smiles: str) -> tuple[str | None, str | None]:
     return substance.name, substance.id
 
 
+def _parse(smiles: str) -> Chem.Mol:
+    return p.prepared(Chem.MolFromSmiles(smiles))
+
+
+@lru_cache(maxsize=16384)
+def _expansions(smiles: str) -> tuple[tuple[int, str], ...]:
+    """(template position, product SMILES) of every template on one intermediate, cached:
+    batches meet the same intermediates (4-piperidone, 4-AP, ANPP) again and again."""
+    mol = _parse(smiles)
+    found: list[tuple[int, str]] = []
+    for position, template in enumerate(_search_order()):
+        found.extend((position, product) for product, _ in apply_template(template, mol))
+    return tuple(found)
+
+
+@lru_cache(maxsize=16384)
+def _facts(smiles: str) -> tuple[bool, bool]:
+    """(is a fentanyl-class opioid, may lead further) for one product, cached."""
+    mol = _parse(smiles)
+    return is_fentanyl_opioid(mol), bool(mol.HasSubstructMatch(p.ROUTE_RELEVANT))
+
+
+@lru_cache(maxsize=16384)
+def _controlled(smiles: str, as_of: date) -> bool:
+    return is_controlled_precursor(smiles, _parse(smiles), as_of)
+
+
 def is_controlled_precursor(smiles: str, mol: Chem.Mol, as_of: date) -> bool:
     """True when the structure is listed somewhere on ``as_of`` or a verified rule catches it."""
     _, substance_id = _kb_name(smiles)
@@ -229,34 +260,42 @@ def search_routes(mol: Chem.Mol, as_of: date, max_depth: int = 4) -> RouteSearch
     templates = _search_order()
     start = Chem.MolToSmiles(mol)
     paths: dict[str, tuple[RouteStep, ...]] = {start: ()}
-    queue: deque[tuple[str, Chem.Mol]] = deque([(start, mol)])
+    queue: deque[str] = deque([start])
     controlled: tuple[RouteStep, ...] | None = None
     while queue:
-        smiles, current = queue.popleft()
+        smiles = queue.popleft()
         path = paths[smiles]
         if len(path) >= max_depth:
             continue
-        for template in templates:
-            for product_smiles, product in apply_template(template, current):
-                if product_smiles in paths:
-                    continue
-                name, substance_id = _kb_name(product_smiles)
-                step = RouteStep(
-                    reaction=template.name,
-                    template_id=template.id,
-                    reagent=template.reagent,
-                    source=template.source,
-                    product=product_smiles,
-                    product_name=name,
-                    product_substance=substance_id,
-                )
-                route = (*path, step)
-                paths[product_smiles] = route
-                if is_fentanyl_opioid(product):
-                    return RouteSearch(route, controlled, len(paths) - 1)
-                if controlled is None and is_controlled_precursor(product_smiles, product, as_of):
-                    controlled = route
-                if len(paths) > MAX_NODES:
-                    return RouteSearch(None, controlled, len(paths) - 1)
-                queue.append((product_smiles, product))
+        for position, product_smiles in _expansions(smiles):
+            if product_smiles in paths:
+                continue
+            template = templates[position]
+            name, substance_id = _kb_name(product_smiles)
+            step = RouteStep(
+                reaction=template.name,
+                template_id=template.id,
+                reagent=template.reagent,
+                source=template.source,
+                product=product_smiles,
+                product_name=name,
+                product_substance=substance_id,
+            )
+            route = (*path, step)
+            paths[product_smiles] = route
+            opioid, relevant = _facts(product_smiles)
+            if opioid:
+                return RouteSearch(route, controlled, len(paths) - 1)
+            if controlled is None and _controlled(product_smiles, as_of):
+                controlled = route
+            if len(paths) > MAX_NODES:
+                return RouteSearch(None, controlled, len(paths) - 1)
+            if relevant:
+                queue.append(product_smiles)
     return RouteSearch(None, controlled, len(paths) - 1)
+
+
+def clear_caches() -> None:
+    """Forget the cached expansions and product facts (benchmarks start from cold caches)."""
+    for cached in (_expansions, _facts, _controlled, _kb_name):
+        cached.cache_clear()
