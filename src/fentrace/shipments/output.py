@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -29,11 +27,6 @@ def _formula_safe_expr(column: str) -> pl.Expr:
     return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 
-def reasons_json(reasons: list[dict[str, Any]] | None) -> str:
-    """The reasons of one alert as a compact JSON array (the CSV cell)."""
-    return json.dumps(reasons or [], ensure_ascii=False, separators=(",", ":"))
-
-
 def alerts_for_csv(alerts: pl.DataFrame) -> pl.DataFrame:
     """Flatten alerts for CSV: reasons as JSON, a codes column, lists joined, strings formula-safe."""
     flat = alerts.with_columns(
@@ -41,9 +34,11 @@ def alerts_for_csv(alerts: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().struct.field("code"))
         .list.join("|")
         .alias("codes"),
-        pl.col("reasons")
-        .map_elements(lambda r: reasons_json(r.to_list()), return_dtype=pl.String)
-        .alias("reasons"),
+        pl.concat_str(
+            pl.lit("["),
+            pl.col("reasons").list.eval(pl.element().struct.json_encode()).list.join(","),
+            pl.lit("]"),
+        ).alias("reasons"),
         pl.col("transit_countries").list.join("|"),
     )
     order = ["shipment_id", "row", "score", "level", "codes", "reasons"]
