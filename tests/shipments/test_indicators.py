@@ -84,6 +84,9 @@ def test_worst_finding() -> None:
         ("2915.90", NPP, "pharmaceutical intermediate", "does not fit NPP (subheading of 2933.37)"),
         ("2933.39", NPP, "NPP", "does not fit"),  # NPP has its own subheading
         ("2933.37", NPP, "NPP", None),
+        ("2933", NPP, "NPP", None),  # only the heading declared: compared at the heading
+        ("2915", NPP, "NPP", "heading of 2933.37"),
+        ("29333700", NPP, "NPP", None),  # a national tariff line under the subheading
         ("2933.99", PIP, "4-piperidone", None),  # unverified code: compared at heading level
         ("2915.90", PIP, "4-piperidone", "heading of 2933.39"),
         ("6109.10", NPP, "NPP", "chapter 61 (textiles and clothing)"),

@@ -156,7 +156,8 @@ def hs_mismatch(
         return f"HS {hs_code} is {outside}, but the goods are {what}"
     if finding is not None and finding.hs_codes:
         expected = [_digits(c.split(" ")[0]) for c in finding.hs_codes if _digits(c)]
-        length = 6 if finding.hs_verified else 4
+        # a declaration only as precise as a heading is compared at the heading
+        length = min(6 if finding.hs_verified else 4, max(len(declared), 4))
         if expected and not any(declared[:length] == e[:length] for e in expected):
             codes = " or ".join(c.split(" ")[0] for c in finding.hs_codes)
             precision = "subheading" if length == 6 else "heading"
