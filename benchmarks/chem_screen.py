@@ -138,10 +138,12 @@ def _piperidine(rng: random.Random) -> str:
     )
 
 
-def build_set(n: int, seed: int = 20261129) -> list[str]:
-    """``n`` distinct-ish, valid SMILES: about 93% ordinary, 6% piperidine/anilide, 1% known."""
+def build_set(n: int, seed: int = 20261129) -> tuple[list[str], int]:
+    """``n`` valid SMILES (about 93% ordinary, 6% piperidine/anilide, 1% known) and how many
+    distinct structures they are (screening assesses a repeated structure once)."""
     rng = random.Random(seed)
     out: list[str] = []
+    distinct: set[str] = set()
     while len(out) < n:
         roll = rng.random()
         if roll < 0.01:
@@ -153,9 +155,10 @@ def build_set(n: int, seed: int = 20261129) -> list[str]:
         mol = Chem.MolFromSmiles(smiles)
         if mol is None:
             continue
+        distinct.add(Chem.MolToSmiles(mol))
         # write a non-canonical spelling half of the time: parsing must not rely on canonical input
         out.append(Chem.MolToSmiles(mol, doRandom=rng.random() < 0.5))
-    return out
+    return out, len(distinct)
 
 
 def bare_parse_rate(path: Path) -> tuple[float, int]:
@@ -188,9 +191,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "structures.smi"
         start = time.perf_counter()
-        smiles = build_set(args.n)
+        smiles, distinct = build_set(args.n)
         path.write_text("".join(f"{s} m{i}\n" for i, s in enumerate(smiles)))
-        print(f"built {len(smiles):,} structures in {time.perf_counter() - start:.1f} s -> {path}")
+        print(
+            f"built {len(smiles):,} structures ({distinct:,} distinct) in "
+            f"{time.perf_counter() - start:.1f} s -> {path}"
+        )
         one = Path(folder) / "one.smi"
         one.write_text(smiles[0] + " m0\n")
         startup, _, _ = run_screen_file(one, Path(folder) / "one.csv", args.jobs)

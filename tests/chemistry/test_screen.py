@@ -162,3 +162,18 @@ def test_screening_any_smiles_like_text_never_raises(text: str) -> None:
             "clear",
         )
         assert set(result.jurisdictions) == set(JURISDICTIONS)
+
+
+def test_repeated_structure_keeps_its_own_query_and_removals() -> None:
+    salt = screen("Cl.O=C1CCN(CCc2ccccc2)CC1", date(2026, 1, 1))
+    base = screen("C1CN(CCc2ccccc2)CCC1=O", date(2026, 1, 1))  # assessed once, reused
+    assert (salt.query, salt.input_type, salt.standardisation) == (
+        "Cl.O=C1CCN(CCc2ccccc2)CC1",
+        "smiles",
+        ("HCl (salt)",),
+    )
+    assert (base.query, base.standardisation) == ("C1CN(CCc2ccccc2)CCC1=O", ())
+    assert salt.to_dict() | {"query": "", "standardisation": []} == base.to_dict() | {
+        "query": "",
+        "standardisation": [],
+    }

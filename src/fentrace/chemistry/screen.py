@@ -26,7 +26,7 @@ listing is unverified, and on which nothing else fires, is reported ``class_cont
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
@@ -364,8 +364,72 @@ def screen_mol(
     substance = index.by_smiles(parent.smiles)
     if substance is None:
         substance = named
-    listed = _listed_jurisdictions(kb, substance, as_of)
     active = rules()
+    key = (
+        parent.smiles,
+        None if substance is None else substance.id,
+        as_of,
+        with_inchikey,
+        neighbours_always,
+    )
+    assessed = _ASSESSED.get(key, (kb, index, active))
+    if assessed is None:
+        assessed = _assess(parent, substance, as_of, with_inchikey, neighbours_always, kb, active)
+        _ASSESSED.put(key, (kb, index, active), assessed)
+    return replace(
+        assessed,
+        query=query,
+        input_type=input_type,
+        standardisation=parent.removed,
+        mol=parent.mol,
+    )
+
+
+class _AssessmentCache:
+    """Assessments by parent SMILES (batches repeat structures), bounded, for one KB and rules.
+
+    An assessment depends only on the parent, the record it matched, the date and the options,
+    so a repeated structure -- common in seizure lists and manifests -- is assessed once. The
+    cache empties itself when the knowledge base, index or rules it was filled with change.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self.owner: tuple[object, object, object] | None = None
+        self.entries: dict[tuple[object, ...], ScreenResult] = {}
+
+    def get(
+        self, key: tuple[object, ...], owner: tuple[object, object, object]
+    ) -> ScreenResult | None:
+        if self.owner is None or any(a is not b for a, b in zip(self.owner, owner, strict=True)):
+            self.owner = owner
+            self.entries.clear()
+            return None
+        return self.entries.get(key)
+
+    def put(
+        self, key: tuple[object, ...], owner: tuple[object, object, object], value: ScreenResult
+    ) -> None:
+        if len(self.entries) >= self.limit:
+            self.entries.clear()
+        self.owner = owner
+        self.entries[key] = value
+
+
+_ASSESSED = _AssessmentCache()
+
+
+def _assess(
+    parent: StandardisedMol,
+    substance: Substance | None,
+    as_of: date,
+    with_inchikey: bool,
+    neighbours_always: bool,
+    kb: KnowledgeBase,
+    active: Rules,
+) -> ScreenResult:
+    """The evidence and verdict for one standardised parent (query fields left blank)."""
+    listed = _listed_jurisdictions(kb, substance, as_of)
 
     classes: Sequence[ClassMatchLike] = ()
     if active.class_matches is not None and (
@@ -432,8 +496,8 @@ def screen_mol(
     verdict, notes = decide_verdict(jurisdictions, has_route, is_watch)
     inchikey = mol_to_inchikey(parent.mol) if with_inchikey or verdict != "clear" else None
     return ScreenResult(
-        query=query,
-        input_type=input_type,
+        query="",
+        input_type="",
         resolved=True,
         smiles=parent.smiles,
         inchikey=inchikey,
@@ -445,10 +509,8 @@ def screen_mol(
         route=route,
         jurisdictions=jurisdictions,
         matches=tuple(matches),
-        standardisation=parent.removed,
         notes=notes,
         as_of=as_of,
-        mol=parent.mol,
     )
 
 
