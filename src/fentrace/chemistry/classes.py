@@ -237,6 +237,7 @@ class CoreAnalysis:
     cn: tuple[str, ...] | None
     cn_atoms: tuple[int, ...]
     cn_details: dict[str, str]
+    modified: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,13 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
     pip_subs = p.substituents(mol, pip_carbons, core | n1_group | set(acyl_atoms))
     if pip_subs is None:
         return None
+    # the aniline ring and what hangs off it and off the piperidine: the atoms a modification
+    # (C, D; China 2, 3) is about, so that a drawing highlights them
+    modified_atoms = (
+        set(aryl_ring)
+        | {a for sub in aryl_subs for a in sub.atoms}
+        | {a for sub in pip_subs for a in sub.atoms}
+    )
     exact_phenethyl = (
         arylethyl is not None
         and p.is_benzene_ring(mol, arylethyl.ring)
@@ -375,8 +383,16 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
                 codes.append("E")
                 us_details["E"] = f"the N-propionyl group is replaced by a {acyl_kind} group"
             us = tuple(codes)
+            phenethyl_atoms = {a for sub in arylethyl.side + arylethyl.ring_subs for a in sub.atoms}
             us_atoms = tuple(
-                sorted(core | set(arylethyl.chain) | set(arylethyl.ring) | set(acyl_atoms))
+                sorted(
+                    core
+                    | set(arylethyl.chain)
+                    | set(arylethyl.ring)
+                    | phenethyl_atoms
+                    | set(acyl_atoms)
+                    | modified_atoms
+                )
             )
 
     # China, 2019 announcement: conditions 1-4; the phenethyl may be replaced by any group.
@@ -401,10 +417,21 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
             codes.append("4")
             cn_details["4"] = "another group replaces the phenethyl group"
         cn = tuple(codes)
-        cn_atoms = tuple(sorted(core | n1_group | set(acyl_atoms)))
+        cn_atoms = tuple(sorted(core | n1_group | set(acyl_atoms) | modified_atoms))
     if us is None and cn is None:
         return None
-    return CoreAnalysis(us, us_atoms, us_details, cn, cn_atoms, cn_details)
+    changed = {a for sub in pip_subs for a in sub.atoms}
+    if aryl_modified:
+        changed |= set(aryl_ring) | {a for sub in aryl_subs for a in sub.atoms}
+    if acyl_kind != "propionyl":
+        changed |= {acyl, match[p.CORE_ACYL_O], *acyl_atoms}
+    if arylethyl is not None:
+        changed |= {a for sub in arylethyl.side + arylethyl.ring_subs for a in sub.atoms}
+        if not p.is_benzene_ring(mol, arylethyl.ring):
+            changed |= set(arylethyl.ring)
+    elif n1_outside:
+        changed |= n1_group
+    return CoreAnalysis(us, us_atoms, us_details, cn, cn_atoms, cn_details, tuple(sorted(changed)))
 
 
 def analyse_fentanyl_core(mol: Chem.Mol) -> CoreAnalysis | None:
@@ -419,6 +446,13 @@ def analyse_fentanyl_core(mol: Chem.Mol) -> CoreAnalysis | None:
         if best is None or (best.us is None and analysis.us is not None):
             best = analysis
     return best
+
+
+def modified_atoms(mol: Chem.Mol) -> tuple[int, ...]:
+    """The atoms where a fentanyl-class structure differs from fentanyl (for drawings)."""
+    mol = p.prepared(mol)
+    analysis = analyse_fentanyl_core(mol) if mol.HasSubstructMatch(p.FENTANYL_CORE) else None
+    return () if analysis is None else analysis.modified
 
 
 def is_fentanyl_class(mol: Chem.Mol) -> bool:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, cast
 from xml.sax.saxutils import escape
 
 from rdkit import Chem
-from rdkit.Chem import Draw
+from rdkit.Chem.Draw import rdMolDraw2D
 
+from fentrace.chemistry.classes import modified_atoms
 from fentrace.chemistry.patterns import prepared
 from fentrace.exc import InputError
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from fentrace.chemistry.results import ScreenResult
 
 PANEL = (320, 280)
-LEGEND_CHARS = 48
+LEGEND_CHARS = 40
 
 
 def _short(text: str) -> str:
@@ -58,16 +59,31 @@ def description(result: ScreenResult) -> str:
     return "\n".join(lines)
 
 
+#: Colours: atoms a rule matched, and among them those that differ from fentanyl.
+MATCHED = (0.68, 0.85, 0.98)
+MODIFIED = (0.98, 0.55, 0.55)
+
+
 def explain_svg(result: ScreenResult, path: Path) -> None:
-    """Write the structure with matched atoms highlighted and the route as a row (SVG)."""
+    """Write the structure with matched atoms highlighted and the route as a row (SVG).
+
+    Matched atoms are blue; those where a fentanyl-class structure differs from fentanyl (the
+    modifications the class conditions name) are red.
+    """
     if not result.resolved or not result.smiles:
         raise InputError(f"{result.query}: nothing to draw ({result.error or 'not resolved'})")
     parent = result.mol if result.mol is not None else _mol(result.smiles)
     if parent is None:
         raise InputError(f"{result.query}: cannot draw {result.smiles!r}")
-    mols = [prepared(Chem.Mol(parent))]
-    legends = [_short(f"{result.name or result.query}: {result.verdict}")]
-    highlights: list[list[int]] = [list(highlighted_atoms(result))]
+    parent = prepared(Chem.Mol(parent))
+    matched = highlighted_atoms(result)
+    changed = set(modified_atoms(parent)) if matched else set()
+    mols = [parent]
+    legends = [_short(f"{result.name}: {result.verdict}" if result.name else str(result.verdict))]
+    highlights: list[list[int]] = [sorted(set(matched) | changed)]
+    colours: list[dict[int, tuple[float, float, float]]] = [
+        {a: (MODIFIED if a in changed else MATCHED) for a in highlights[0]}
+    ]
     for number, step in enumerate(result.route, start=1):
         product = _mol(step.product)
         if product is None:
@@ -75,15 +91,20 @@ def explain_svg(result: ScreenResult, path: Path) -> None:
         mols.append(product)
         legends.append(_short(f"{number}. {step.reaction} -> {step.product_name or ''}"))
         highlights.append([])
-    svg = Draw.MolsToGridImage(  # type: ignore[no-untyped-call]
+        colours.append({})
+    width, height = PANEL
+    drawer = rdMolDraw2D.MolDraw2DSVG(width * len(mols), height, width, height)
+    drawer.DrawMolecules(
         mols,
-        molsPerRow=len(mols),
-        subImgSize=PANEL,
         legends=legends,
-        highlightAtomLists=highlights,
-        useSVG=True,
+        highlightAtoms=highlights,
+        highlightAtomColors=colours,
+        highlightBonds=[[] for _ in mols],
     )
-    text = str(svg)
+    drawer.FinishDrawing()
+    text = drawer.GetDrawingText()
+    # RDKit declares Latin-1 but names and legends may hold any character: the file is UTF-8
+    text = text.replace("encoding='iso-8859-1'", "encoding='utf-8'", 1)
     desc = f"<desc>{escape(description(result))}</desc>"
     text = text.replace("</svg>", desc + "\n</svg>", 1)
     try:
