@@ -85,10 +85,12 @@ def test_reads_csv_with_header_spellings_and_passthrough(tmp_path: Path) -> None
     assert manifest.frame.schema["date"] == pl.Date
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "latin-1"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "latin-1", "utf-16"])
 def test_reads_each_encoding(tmp_path: Path, encoding: str) -> None:
-    name = "湖北化工有限公司" if encoding == "gb18030" else "Química Müller S.A."
+    name = "湖北化工有限公司" if encoding in ("gb18030", "utf-16") else "Química Müller S.A."
     text = f"{HEADER}\nS1,2024-03-01,{name},CN,Consignee,MX,sample\n"
+    if encoding == "utf-16":  # Excel's "Unicode text": UTF-16 with BOM, tab-separated
+        text = text.replace(",", "\t")
     manifest = read_manifest(_write(tmp_path, "m.csv", text, encoding))
     assert manifest.encoding == encoding
     assert manifest.frame.get_column("shipper_name").to_list() == [name]

@@ -63,7 +63,7 @@ def detect_format(path: Path, head: bytes) -> str:
 
 
 def detect_encoding(data: bytes) -> str:
-    """The text encoding of a CSV: UTF-8 (with or without BOM), GB18030 or Latin-1.
+    """The text encoding of a CSV: UTF-8 (with or without BOM), UTF-16 (with BOM), GB18030 or Latin-1.
 
     GB18030 is chosen only when the bytes decode as GB18030 and the non-ASCII bytes pair up
     as double-byte characters (lead and trail byte both >= 0x80, as every GB2312 hanzi does);
@@ -71,6 +71,8 @@ def detect_encoding(data: bytes) -> str:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode text" export
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -152,16 +154,22 @@ def _unique_headers(raw: list[str], file: str) -> list[str]:
 
 
 def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.DataFrame, str]:
-    if _looks_binary(data):
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data):
         raise InputError(
             f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
         )
     encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: cannot decode the file as {encoding} ({error.reason})"
+        ) from error
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     first_line = text.split("\n", 1)[0]
-    if delimiter == "," and first_line.count(";") > first_line.count(","):
-        delimiter = ";"
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    if delimiter == "," and max(counts.values()) > counts[","]:
+        delimiter = max(counts, key=lambda d: counts[d])
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
