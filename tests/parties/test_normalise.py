@@ -90,6 +90,10 @@ def test_parts_of_a_name(
         # a misspelt and a cut trade word are still trade words
         ("ANHUI RENCHENG TECHNOLGY CO LTD", ("anhui", "rencheng", "tech")),
         ("WUHAN SHUOKANG BIOLOGICAL TECHNOLO", ("wuhan", "shuokang", "biotech", "tech")),
+        # in a Chinese name "de" between name words is a syllable; in a Spanish name a stop word
+        ("JIANGSU BANG DE YA NEW MAT", ("jiangsu", "bang", "de", "ya", "newmat")),
+        ("Cartel de Jalisco", ("cartel", "jalisco")),
+        ("Transportes del Golfo SA de CV", ("shipping", "golfo")),
         # a lone Chinese syllable that spells a Latin stop word stays a name syllable
         ("德胜", ("de", "sheng")),
     ],

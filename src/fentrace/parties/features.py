@@ -168,8 +168,9 @@ def person_spelling(query: NormalisedName, listed: NormalisedName) -> float:
         return 1.0
     if len(words) <= 3:
         orders: Iterable[tuple[str, ...]] = permutations(words)
-    else:  # long names: written order, reversed (family name moved), and sorted
-        orders = (words, words[::-1], words[-1:] + words[:-1], words[1:] + words[:1])
+    else:  # long names: every rotation (family names moved to either end), as written and reversed
+        back = words[::-1]
+        orders = [w[i:] + w[:i] for w in (words, back) for i in range(len(w))]
     return max(Indel.normalized_similarity("".join(order), target) for order in orders)
 
 

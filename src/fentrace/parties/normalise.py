@@ -33,7 +33,15 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from fentrace.parties.vocab import INDUSTRY, LEGAL_FAMILY, MAX_PHRASE_ITEMS, Category, lookup
+from fentrace.parties.vocab import (
+    CHINESE_PLACES,
+    INDUSTRY,
+    LEGAL_FAMILY,
+    MAX_PHRASE_ITEMS,
+    PINYIN_STOP_WORDS,
+    Category,
+    lookup,
+)
 
 #: Longest name, in characters, that is normalised; the rest is cut and the cut reported.
 MAX_NAME_LENGTH: Final[int] = 256
@@ -188,7 +196,7 @@ def _phrases(
         flush()
         j, category, canonical = found
         if category == "stop":
-            out.append(("", "stop"))
+            out.append((items[i][0] if j == i + 1 else "", "stop"))
         for token in canonical:
             out.append((token, category))
         i = j
@@ -205,6 +213,25 @@ def _split_han_person(items: list[tuple[str, bool]]) -> list[tuple[str, Category
     return None
 
 
+def _pinyin_syllables_kept(
+    parts: list[tuple[str, Category | None]],
+) -> list[tuple[str, Category | None]]:
+    """In a Chinese name, "de" between two name words is a syllable ("Bang De Ya"), not Spanish."""
+    if not any(cat == "place" and tok in CHINESE_PLACES for tok, cat in parts):
+        return parts
+    kept = list(parts)
+    for index in range(1, len(parts) - 1):
+        token, category = parts[index]
+        if (
+            category == "stop"
+            and token in PINYIN_STOP_WORDS
+            and parts[index - 1][1] is None
+            and parts[index + 1][1] is None
+        ):
+            kept[index] = (token, None)
+    return kept
+
+
 @lru_cache(maxsize=65536)
 def normalise_name(name: str) -> NormalisedName:
     """Take a company or person name apart into comparable parts (see the module steps)."""
@@ -214,6 +241,7 @@ def normalise_name(name: str) -> NormalisedName:
     script = detect_script(text)
     items = _items(text)
     parts = _split_han_person(items) or _phrases(items, long_name=len(text) >= TRUNCATION_WIDTH)
+    parts = _pinyin_syllables_kept(parts)
 
     tokens: list[str] = []
     distinctive: list[str] = []

@@ -232,9 +232,10 @@ class PartyScreener:
         # typos are looked for in the query's own words; joined pairs only where one is its own
         fuzzy_keys = list(query.distinctive) or list(words)
         exact_keys = [
-            words[i] + words[i + 1]
-            for i in range(len(words) - 1)
-            if words[i] in own or words[i + 1] in own
+            "".join(words[i : i + span])
+            for span in (2, 3)
+            for i in range(len(words) - span + 1)
+            if own.intersection(words[i : i + span])
         ]
         exact_keys.append(query.compact)
         found: dict[str, None] = {}

@@ -339,6 +339,9 @@ ORG_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "tren": ("gang",),
 }
 
+#: Stop words that are also pinyin syllables (德, 拉, 额, 阿): kept as name words in Chinese names.
+PINYIN_STOP_WORDS: Final[frozenset[str]] = frozenset({"de", "la", "e", "a"})
+
 #: Words that carry no identity in any name.
 STOP_WORDS: Final[frozenset[str]] = frozenset(
     {
@@ -507,6 +510,13 @@ _places(
     "shiyan",
     "suqian",
     "huaian",
+)
+
+#: Chinese places (canonical tokens): a name naming one is read as a Chinese name, where
+#: "de", "la", "e" and "a" are pinyin syllables rather than Spanish words.
+CHINESE_PLACES: Final[frozenset[str]] = frozenset(PLACES.values())
+
+_places(
     # Mexican states and cities
     "aguascalientes",
     "bajacalifornia",
