@@ -178,3 +178,27 @@ def test_lists_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["entities"] == 59
     assert [f["format"] for f in summary["files"]] == ["bundled", "ftm"]
     assert summary["by_action"]["sanction"] == 2
+
+
+def test_identifiers_on_the_command_line_and_in_a_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xml = str(DATA / "sdn.xml")
+    args = ["parties", "screen", "Jintai Trading", "--list", xml, "--no-bundled", "--json"]
+    assert main([*args, "--identifier", "FICT-0001"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["verdict"] == "match"
+    source = tmp_path / "in.csv"
+    source.write_text("name,ids\nJintai Trading,X|FICT-0001\nJintai Trading,\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    file_args = [
+        "parties",
+        "screen-file",
+        str(source),
+        "--column",
+        "name",
+        "--identifier-column",
+        "ids",
+    ]
+    assert main([*file_args, "--list", xml, "--no-bundled", "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["verdict"] for r in rows] == ["match", "none"]

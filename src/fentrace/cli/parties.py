@@ -55,19 +55,27 @@ def _top_features(result: PartyResult, count: int = 3) -> str:
 @parties.command(name="screen")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--country", metavar="CC", help="ISO alpha-2 country of every name.")
+@click.option(
+    "--identifier",
+    "identifiers",
+    multiple=True,
+    metavar="ID",
+    help="A registration, tax or passport number of the party (repeatable).",
+)
 @_LIST_OPTION
 @_NO_BUNDLED_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array, one object per name.")
 def screen_command(
     names: tuple[str, ...],
     country: str | None,
+    identifiers: tuple[str, ...],
     lists: tuple[Path, ...],
     no_bundled: bool,
     as_json: bool,
 ) -> None:
     """Screen NAME... against the watchlists."""
     screener = PartyScreener(_watchlist(lists, no_bundled))
-    results = screener.screen_many(list(names), [country] * len(names))
+    results = [screener.screen(name, country, identifiers) for name in names]
     if as_json:
         emit_json([r.to_dict() for r in results])
         return
@@ -136,6 +144,10 @@ def result_row(row: int, result: PartyResult) -> dict[str, Any]:
 @click.option("--column", required=True, help="Column holding the names.")
 @click.option("--country-column", help="Column holding each name's country (ISO alpha-2).")
 @click.option(
+    "--identifier-column",
+    help="Column holding each party's registration/tax/passport numbers (|-separated).",
+)
+@click.option(
     "-o",
     "--output",
     "output",
@@ -149,6 +161,7 @@ def screen_file_command(
     file: Path,
     column: str,
     country_column: str | None,
+    identifier_column: str | None,
     output: str,
     lists: tuple[Path, ...],
     no_bundled: bool,
@@ -156,7 +169,7 @@ def screen_file_command(
     """Screen every name in a column of FILE (csv, xlsx, jsonl, parquet)."""
     fmt = output_format(output)
     table = read_table(file)
-    for wanted in (column, country_column):
+    for wanted in (column, country_column, identifier_column):
         if wanted is not None and wanted not in table.columns:
             raise UsageError(
                 f"{file}: no column {wanted!r}; columns are {', '.join(table.columns)}"
@@ -166,12 +179,16 @@ def screen_file_command(
     countries = (
         table.get_column(country_column).to_list() if country_column else [None] * len(names)
     )
+    identifiers = (
+        table.get_column(identifier_column).to_list() if identifier_column else [None] * len(names)
+    )
     # data rows start on line 2 of a CSV (after the header); other formats count records from 1
     first = 2 if file.suffix.lower() == ".csv" else 1
     out_rows: list[dict[str, Any]] = []
     rejected = 0
     for index in progress(range(len(names)), total=len(names), label="screening"):
-        result = screener.screen(names[index] or "", countries[index])
+        ids = (identifiers[index] or "").split("|")
+        result = screener.screen(names[index] or "", countries[index], ids)
         if result.error:
             rejected += 1
             click.echo(f"{file}, row {index + first}, field {column!r}: {result.error}", err=True)
