@@ -17,6 +17,7 @@ from fentrace.chemistry.classes import (
     is_fentanyl_class,
     is_fentanyl_opioid,
     legal_rules,
+    modified_atoms,
     parse_rules,
 )
 from fentrace.exc import ConfigError
@@ -212,3 +213,25 @@ def test_good_rule_parses() -> None:
     (rule,) = parse_rules({"rules": [GOOD_RULE]})
     assert rule.span_for("class", date(2020, 1, 1)) is not None
     assert rule.span_for("class", date(2019, 12, 31)) is None
+
+
+@pytest.mark.parametrize(
+    ("smiles", "symbols"),
+    [
+        # 3-chloroanilino (D), thiophene (A) and 3-methyl (C): the ring, the S and the methyl
+        ("CCC(=O)N(c1cccc(Cl)c1)C1CCN(CCc2cccs2)CC1C", {"Cl", "S"}),
+        # isobutyryl (E) and alpha-methyl (B): the acyl group's O is among the changes
+        ("CC(C)C(=O)N(c1ccccc1)C1CCN(C(C)Cc2ccccc2)CC1", {"O"}),
+        ("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", set()),  # fentanyl: nothing changed
+        ("CCO", set()),
+    ],
+)
+def test_modified_atoms_are_the_changes_from_fentanyl(smiles: str, symbols: set[str]) -> None:
+    mol = _mol(smiles)
+    changed = modified_atoms(mol)
+    assert {
+        mol.GetAtomWithIdx(i).GetSymbol()
+        for i in changed
+        if mol.GetAtomWithIdx(i).GetSymbol() != "C"
+    } == symbols
+    assert bool(changed) is bool(symbols)
