@@ -1,10 +1,361 @@
-"""`fentrace network` commands."""
+"""`fentrace network` commands: build and export the party graph, trace, hubs, risk."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import click
+
+from fentrace.cli._common import emit_json, print_table, stderr_console
+from fentrace.exc import UsageError
+from fentrace.network.analysis import hubs as rank_hubs
+from fentrace.network.analysis import risk_column, spread_risk
+from fentrace.network.export import format_of, write_graph
+from fentrace.network.graph import PartyGraph, build_graph
+from fentrace.network.sources import (
+    WatchHit,
+    WatchLookup,
+    default_watch_lookup,
+    read_manifests,
+    watch_lookup_from_names,
+)
+from fentrace.network.trace import (
+    Reached,
+    chemical_mask,
+    origin_edges,
+    resolve_party,
+    supplier_edges,
+    trace,
+)
+
+_MANIFESTS = click.argument(
+    "manifests", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str)
+)
+_NO_WATCHLIST = click.option(
+    "--no-watchlist", is_flag=True, help="Do not screen parties against the bundled watchlist."
+)
+_WATCH = click.option(
+    "--watch",
+    "watch_names",
+    multiple=True,
+    metavar="NAME",
+    help="Treat this party as watchlisted (repeatable), besides the bundled watchlist.",
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def _lookup(no_watchlist: bool, watch_names: Sequence[str]) -> WatchLookup | None:
+    bundled = None if no_watchlist else default_watch_lookup()
+    manual = (
+        watch_lookup_from_names((n, "named by the analyst", "command line") for n in watch_names)
+        if watch_names
+        else None
+    )
+    if manual is None:
+        return bundled
+    if bundled is None:
+        return manual
+
+    def both(names: Sequence[str], countries: Sequence[str | None]) -> list[WatchHit | None]:
+        first = manual(names, countries)
+        second = bundled(names, countries)
+        return [a if a is not None else b for a, b in zip(first, second, strict=True)]
+
+    return both
+
+
+def _load(manifests: Sequence[str], no_watchlist: bool, watch_names: Sequence[str]) -> PartyGraph:
+    rows = read_manifests(manifests)
+    graph = build_graph(rows, watch=_lookup(no_watchlist, watch_names))
+    if graph.rejected:
+        stderr_console.print(
+            f"{len({(r.file, r.row) for r in graph.rejected})} row(s) rejected "
+            f"of {graph.read_count} read:",
+            highlight=False,
+        )
+        for rejection in graph.rejected[:20]:
+            stderr_console.print(f"  {rejection}", highlight=False, markup=False)
+        if len(graph.rejected) > 20:
+            stderr_console.print(f"  ... and {len(graph.rejected) - 20} more", highlight=False)
+    return graph
+
+
+def _rejected_json(graph: PartyGraph) -> list[dict[str, Any]]:
+    return [
+        {"file": r.file, "row": r.row, "field": r.field, "reason": r.reason} for r in graph.rejected
+    ]
 
 
 @click.group(name="network")
 def network() -> None:
-    """network commands."""
+    """Follow precursors from supplier to destination; find where the chain can be cut."""
+
+
+@network.command(name="build")
+@_MANIFESTS
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Graph file: .graphml, .gexf, .ftm.json (FollowTheMoney lines) or .html (viewer).",
+)
+@click.option("--top", default=300, show_default=True, help="Parties shown in the HTML view.")
+@_NO_WATCHLIST
+@_WATCH
+@_JSON
+def build(
+    manifests: tuple[str, ...],
+    output: str,
+    top: int,
+    no_watchlist: bool,
+    watch_names: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Build the party graph from MANIFEST files and write it to OUTPUT."""
+    kind = format_of(output)
+    graph = _load(manifests, no_watchlist, watch_names)
+    graph = risk_column(graph, spread_risk(graph))
+    write_graph(graph, output, top=top)
+    summary = {
+        "output": output,
+        "format": kind,
+        "rows_read": graph.read_count,
+        "rows_rejected": len({(r.file, r.row) for r in graph.rejected}),
+        "parties": graph.n_parties,
+        "shipments": graph.n_shipments,
+        "links": graph.links.height,
+        "watchlisted": int(graph.parties["watch_name"].is_not_null().sum()),
+    }
+    if as_json:
+        emit_json({**summary, "rejected": _rejected_json(graph)})
+        return
+    print_table(["what", "value"], summary.items(), title="network build")
+
+
+def _reached_json(item: Reached) -> dict[str, Any]:
+    return {
+        "party": item.name,
+        "countries": list(item.countries),
+        "hops": item.hops,
+        "date": item.date.isoformat(),
+        "route": list(item.route),
+        "path": [
+            {
+                "hop": s.hop,
+                "shipment_id": s.shipment_id,
+                "date": s.date.isoformat(),
+                "shipper": s.shipper,
+                "consignee": s.consignee,
+                "chemical": s.chemical,
+                "quantity_kg": s.quantity_kg,
+                "origin": s.origin,
+                "transit": list(s.transit),
+                "destination": s.destination,
+            }
+            for s in item.path
+        ],
+    }
+
+
+@network.command(name="trace")
+@_MANIFESTS
+@click.option("--from", "from_name", metavar="NAME", help="Start at this party.")
+@click.option("--from-country", metavar="CC", help="Start at every shipment leaving this country.")
+@click.option("--chemical", metavar="NAME", help="Follow only shipments of this chemical.")
+@click.option("--backward", is_flag=True, help="Trace where the goods came from instead.")
+@click.option("--hops", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option("--max-gap", type=click.IntRange(0), metavar="DAYS", help="Most days between hops.")
+@click.option("--to-country", metavar="CC", help="Keep parties reached in this country.")
+@click.option("--via-third-country", is_flag=True, help="Keep routes through another country.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+@_JSON
+def trace_command(
+    manifests: tuple[str, ...],
+    from_name: str | None,
+    from_country: str | None,
+    chemical: str | None,
+    backward: bool,
+    hops: int,
+    max_gap: int | None,
+    to_country: str | None,
+    via_third_country: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Trace shipments forward (or backward) in time from a party, a country or a chemical."""
+    if from_name and from_country:
+        raise UsageError("give --from or --from-country, not both")
+    if not (from_name or from_country or chemical):
+        raise UsageError("give --from NAME, --from-country CC or --chemical NAME to start from")
+    graph = _load(manifests, True, ())  # tracing needs no watchlist screening
+    mask = chemical_mask(graph, chemical) if chemical else None
+    if from_name:
+        result = trace(
+            graph,
+            [resolve_party(graph, from_name)],
+            backward=backward,
+            hops=hops,
+            max_gap_days=max_gap,
+            edge_mask=mask,
+        )
+    elif from_country:
+        result = trace(
+            graph,
+            start_edges=origin_edges(graph, from_country, mask),
+            backward=backward,
+            hops=hops,
+            max_gap_days=max_gap,
+            edge_mask=mask,
+        )
+    else:
+        assert mask is not None
+        result = trace(
+            graph,
+            start_edges=supplier_edges(graph, mask),
+            hops=hops,
+            max_gap_days=max_gap,
+            edge_mask=mask,
+        )
+    reached = list(result.reached)
+    if to_country:
+        wanted = to_country.upper()
+        reached = [r for r in reached if r.path and r.path[-1].destination == wanted]
+    if via_third_country:
+        reached = [r for r in reached if len(set(r.route)) >= 3]
+    shown = reached[:limit]
+    if as_json:
+        emit_json(
+            {
+                "start": list(result.start),
+                "direction": result.direction,
+                "hops": result.hops,
+                "chemical": chemical,
+                "shipments_followed": result.shipments_followed,
+                "reached_count": len(reached),
+                "reached": [_reached_json(r) for r in shown],
+                "rejected": _rejected_json(graph),
+            }
+        )
+        return
+    rows = [
+        (
+            r.hops,
+            r.name,
+            ",".join(r.countries),
+            r.date.isoformat(),
+            " > ".join(s.shipment_id for s in r.path),
+            "-".join(r.route),
+        )
+        for r in shown
+    ]
+    title = f"{result.direction} trace from {', '.join(result.start[:3]) or 'nobody'}"
+    if len(result.start) > 3:
+        title += f" and {len(result.start) - 3} more"
+    print_table(["hops", "party", "countries", "date", "shipments", "route"], rows, title=title)
+    click.echo(
+        f"{len(reached)} part(ies) reached; {result.shipments_followed} shipment(s) followed"
+    )
+
+
+@network.command(name="hubs")
+@_MANIFESTS
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--samples",
+    type=click.IntRange(1),
+    help="Estimate betweenness from this many sources (default: exact up to 3000 parties).",
+)
+@_NO_WATCHLIST
+@_JSON
+def hubs_command(
+    manifests: tuple[str, ...], top: int, samples: int | None, no_watchlist: bool, as_json: bool
+) -> None:
+    """Rank the brokers and hubs: flow-weighted betweenness, then throughput."""
+    graph = _load(manifests, no_watchlist, ())
+    ranked = rank_hubs(graph, top=top, samples=samples)
+    if as_json:
+        emit_json(
+            {
+                "hubs": [
+                    {
+                        "rank": i,
+                        "party": h.name,
+                        "countries": list(h.countries),
+                        "roles": list(h.roles),
+                        "betweenness": round(h.betweenness, 6),
+                        "throughput_kg": h.throughput_kg,
+                        "suppliers": h.suppliers,
+                        "customers": h.customers,
+                        "watchlist": h.watch,
+                    }
+                    for i, h in enumerate(ranked, start=1)
+                ],
+                "rejected": _rejected_json(graph),
+            }
+        )
+        return
+    print_table(
+        ["rank", "party", "countries", "betweenness", "throughput kg", "in", "out", "watchlist"],
+        [
+            (
+                i,
+                h.name,
+                ",".join(h.countries),
+                f"{h.betweenness:.4f}",
+                f"{h.throughput_kg:g}",
+                h.suppliers,
+                h.customers,
+                h.watch or "",
+            )
+            for i, h in enumerate(ranked, start=1)
+        ],
+        title="hubs and brokers",
+    )
+
+
+@network.command(name="risk")
+@_MANIFESTS
+@click.option("--top", default=30, show_default=True, type=click.IntRange(1))
+@_NO_WATCHLIST
+@_WATCH
+@_JSON
+def risk_command(
+    manifests: tuple[str, ...],
+    top: int,
+    no_watchlist: bool,
+    watch_names: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Spread risk from watchlisted parties over trade and contact links, with the reason."""
+    graph = _load(manifests, no_watchlist, watch_names)
+    scores = spread_risk(graph)
+    if not scores:
+        stderr_console.print("no party is watchlisted: name one with --watch NAME", highlight=False)
+    shown = scores[:top]
+    if as_json:
+        emit_json(
+            {
+                "risk": [
+                    {
+                        "party": s.name,
+                        "risk": s.risk,
+                        "hops": s.hops,
+                        "seed": s.seed,
+                        "explanation": s.explain(),
+                        "path": [
+                            {"from": link.from_name, "kind": link.kind, "evidence": link.evidence}
+                            for link in s.path
+                        ],
+                    }
+                    for s in shown
+                ],
+                "rejected": _rejected_json(graph),
+            }
+        )
+        return
+    print_table(
+        ["risk", "hops", "party", "why"],
+        [(f"{s.risk:.3f}", s.hops, s.name, s.explain()) for s in shown],
+        title="risk spread from watchlisted parties",
+    )

@@ -1,0 +1,256 @@
+"""Write the party graph for other tools: GraphML, GEXF, FollowTheMoney JSON lines, an HTML view.
+
+FollowTheMoney mapping (schemata that exist in FtM's model):
+
+* a party -> ``Company`` when its name carries a legal form, else ``LegalEntity``; properties
+  ``name`` (canonical spelling), ``alias`` (other spellings), ``country`` (lower-case ISO codes
+  as FtM writes them), ``phone``, ``email``, ``address`` (the contacts seen on manifests),
+  ``notes`` (the watchlist hit, when there is one);
+* a shipment -> ``UnknownLink`` with ``subject`` (shipper), ``object`` (consignee), ``role``
+  ("shipper to consignee"), ``date``, ``recordId`` (shipment id) and ``summary`` (chemical,
+  kilograms, HS code, route);
+* a forwarder, notify-party or shared-contact link -> ``UnknownLink`` with ``role`` naming
+  the link and ``summary`` the evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import polars as pl
+
+from fentrace.exc import UsageError
+from fentrace.network.analysis import party_edges
+from fentrace.network.graph import PartyGraph
+from fentrace.network.html import render_html
+
+#: Output formats by file-name ending.
+FORMATS = {
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+    ".ftm.json": "ftm",
+    ".ftm.jsonl": "ftm",
+    ".html": "html",
+}
+_LEGAL_FORM = re.compile(
+    r"\b(co|company|corp|corporation|inc|ltd|limited|llc|gmbh|s\.?a\.?|sa de cv|plc|bv|ag|pte|srl)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def format_of(path: str | Path) -> str:
+    """The export format named by a path's ending (.graphml, .gexf, .ftm.json, .html)."""
+    name = str(path).lower()
+    for ending, kind in FORMATS.items():
+        if name.endswith(ending):
+            return kind
+    raise UsageError(
+        f"cannot tell the graph format of {str(path)!r}: use one of " + ", ".join(FORMATS)
+    )
+
+
+def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Attributes GraphML/GEXF can hold: no None, lists joined with '|'."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            out[key] = "|".join(str(v) for v in value)
+        elif isinstance(value, int | float | str | bool):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def to_networkx(graph: PartyGraph) -> nx.MultiDiGraph:
+    """Parties as nodes ("p<node>") and every shipment and link as an edge, all attributes kept."""
+    g = nx.MultiDiGraph()
+    for row in graph.parties.iter_rows(named=True):
+        attrs = {k: v for k, v in row.items() if k != "node"}
+        g.add_node(f"p{row['node']}", **_clean(attrs))
+    for row in graph.shipments.iter_rows(named=True):
+        attrs = {
+            k: v for k, v in row.items() if k not in ("src", "dst", "edge", "day", "source", "row")
+        }
+        attrs["kind"] = "shipment"
+        for role in ("forwarder", "notify"):
+            if attrs[role] is not None:
+                attrs[role] = f"p{attrs[role]}"
+        g.add_edge(f"p{row['src']}", f"p{row['dst']}", key=row["shipment_id"], **_clean(attrs))
+    for a, b, kind, value, count, example in graph.links.iter_rows():
+        g.add_edge(
+            f"p{a}",
+            f"p{b}",
+            key=f"{kind}:{a}:{b}:{value or ''}",
+            **_clean({"kind": kind, "value": value, "shipments": count, "shipment_id": example}),
+        )
+    return g
+
+
+def _entity_id(graph: PartyGraph, node: int) -> str:
+    digest = hashlib.sha1(str(graph.parties["key"][node]).encode()).hexdigest()[:16]
+    return f"fentrace-party-{digest}"
+
+
+def ftm_entities(graph: PartyGraph) -> Iterator[dict[str, Any]]:
+    """FollowTheMoney entities (dicts with id, schema, properties) for parties and links."""
+    contacts: dict[int, dict[str, list[str]]] = {}
+    for node, kind, value in graph.contacts.iter_rows():
+        contacts.setdefault(node, {}).setdefault(kind, []).append(value)
+    ids = [_entity_id(graph, v) for v in range(graph.n_parties)]
+    for row in graph.parties.iter_rows(named=True):
+        node = row["node"]
+        props: dict[str, list[str]] = {"name": [row["name"]]}
+        if len(row["spellings"]) > 1:
+            props["alias"] = list(row["spellings"][1:])
+        if row["countries"]:
+            props["country"] = [c.lower() for c in row["countries"]]
+        for kind, values in contacts.get(node, {}).items():
+            props[kind] = values
+        if row["watch_name"]:
+            props["notes"] = [
+                f"watchlist {row['watch_verdict']}: {row['watch_name']}"
+                f" ({row['watch_action'] or 'listed'}; {row['watch_source'] or 'source not given'})"
+            ]
+        schema = "Company" if _LEGAL_FORM.search(row["name"]) else "LegalEntity"
+        yield {"id": ids[node], "schema": schema, "properties": props}
+    for row in graph.shipments.iter_rows(named=True):
+        route = "-".join([row["origin"], *(row["transit"] or []), row["destination"]])
+        quantity = f"{row['quantity_kg']:g} kg " if row["quantity_kg"] is not None else ""
+        summary = f"{quantity}{row['chemical'] or 'goods'}; HS {row['hs_code'] or '?'}; {route}"
+        yield {
+            "id": f"fentrace-shipment-{hashlib.sha1(str(row['shipment_id']).encode()).hexdigest()[:16]}",
+            "schema": "UnknownLink",
+            "properties": {
+                "subject": [ids[row["src"]]],
+                "object": [ids[row["dst"]]],
+                "role": ["shipper to consignee"],
+                "date": [row["date"].isoformat()],
+                "recordId": [str(row["shipment_id"])],
+                "summary": [summary],
+            },
+        }
+    for a, b, kind, value, count, example in graph.links.iter_rows():
+        evidence = value if value is not None else f"{count} shipment(s), e.g. {example}"
+        digest = hashlib.sha1(f"{ids[a]}|{ids[b]}|{kind}|{value}".encode()).hexdigest()[:16]
+        yield {
+            "id": f"fentrace-link-{digest}",
+            "schema": "UnknownLink",
+            "properties": {
+                "subject": [ids[a]],
+                "object": [ids[b]],
+                "role": [kind.replace("_", " ")],
+                "summary": [str(evidence)],
+            },
+        }
+
+
+def write_ftm(graph: PartyGraph, path: str | Path) -> int:
+    """Write FollowTheMoney JSON lines; return the number of entities written."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for entity in ftm_entities(graph):
+            out.write(json.dumps(entity, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[str, Any]:
+    """The nodes (with a spring layout) and collapsed edges the HTML view draws.
+
+    Big graphs keep the ``top`` parties by risk, then by number of counterparties.
+    """
+    edges = party_edges(graph)
+    degree = (
+        pl.concat(
+            [edges.select(pl.col("src").alias("node")), edges.select(pl.col("dst").alias("node"))]
+        )
+        .group_by("node")
+        .len()
+    )
+    parties = graph.parties
+    if "risk" not in parties.columns:
+        parties = parties.with_columns(pl.lit(0.0).alias("risk"))
+    ranked = (
+        parties.join(degree, on="node", how="left")
+        .with_columns(pl.col("len").fill_null(0))
+        .sort(["risk", "len", "node"], descending=[True, True, False])
+        .head(top)
+    )
+    keep = set(ranked["node"].to_list())
+    shown = edges.filter(pl.col("src").is_in(keep) & pl.col("dst").is_in(keep))
+    chems = (
+        graph.shipments.filter(pl.col("src").is_in(keep) & pl.col("dst").is_in(keep))
+        .group_by("src", "dst")
+        .agg(
+            pl.col("chemical").drop_nulls().unique().sort().head(5).alias("chemicals"),
+            pl.col("shipment_id").sort().head(5).alias("examples"),
+            pl.col("date").min().alias("first"),
+            pl.col("date").max().alias("last"),
+        )
+    )
+    shown = shown.join(chems, on=["src", "dst"], how="left")
+    layout_graph = nx.Graph()
+    layout_graph.add_nodes_from(keep)
+    layout_graph.add_edges_from(shown.select("src", "dst").iter_rows())
+    positions = nx.spring_layout(layout_graph, seed=seed) if keep else {}
+    nodes = [
+        {
+            "id": int(row["node"]),
+            "name": row["name"],
+            "spellings": row["spellings"],
+            "countries": row["countries"],
+            "roles": row["roles"],
+            "risk": round(float(row["risk"]), 4),
+            "watch": row["watch_name"],
+            "watch_source": row["watch_source"],
+            "kg_in": row["kg_in"],
+            "kg_out": row["kg_out"],
+            "x": round(float(positions[row["node"]][0]), 4),
+            "y": round(float(positions[row["node"]][1]), 4),
+        }
+        for row in ranked.iter_rows(named=True)
+    ]
+    links = [
+        {
+            "source": int(row["src"]),
+            "target": int(row["dst"]),
+            "shipments": int(row["shipments"]),
+            "kg": round(float(row["kg"]), 3),
+            "chemicals": row["chemicals"] or [],
+            "examples": row["examples"] or [],
+            "first": row["first"].isoformat() if row["first"] else None,
+            "last": row["last"].isoformat() if row["last"] else None,
+        }
+        for row in shown.iter_rows(named=True)
+    ]
+    return {
+        "title": "fentrace party graph",
+        "parties": graph.n_parties,
+        "shipments": graph.n_shipments,
+        "shown": len(nodes),
+        "nodes": nodes,
+        "edges": links,
+    }
+
+
+def write_graph(graph: PartyGraph, path: str | Path, *, top: int = 300) -> str:
+    """Write the graph in the format its path names; return that format."""
+    kind = format_of(path)
+    if kind == "graphml":
+        nx.write_graphml(to_networkx(graph), str(path))
+    elif kind == "gexf":
+        nx.write_gexf(to_networkx(graph), str(path))
+    elif kind == "ftm":
+        write_ftm(graph, path)
+    else:
+        Path(path).write_text(render_html(html_payload(graph, top=top)), encoding="utf-8")
+    return kind

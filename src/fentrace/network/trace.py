@@ -1,0 +1,280 @@
+"""Time-respecting tracing: follow what a shipment delivered onward, only by later shipments.
+
+A path is a sequence of shipments where each one leaves the party the previous one delivered
+to, on the same day or later (optionally within ``max_gap_days``). The search runs over
+shipments, not parties: whether a shipment can be continued depends only on its own receiver
+and date, so each shipment is visited once, at the fewest hops, and a breadth-first search by
+levels is exact. Each level is expanded with NumPy over the time-sorted adjacency index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from fentrace.exc import InputError
+from fentrace.network.graph import EdgeIndex, IntArray, PartyGraph
+from fentrace.network.sources import chemical_matcher
+
+#: How close a typed name must be to a party's spelling to be taken for it (RapidFuzz WRatio).
+NAME_MATCH_MIN = 88.0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One shipment on a traced path."""
+
+    hop: int
+    shipment_id: str
+    date: date
+    shipper: str
+    consignee: str
+    chemical: str | None
+    quantity_kg: float | None
+    origin: str
+    transit: tuple[str, ...]
+    destination: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """A party the trace reached, at the fewest hops, with the path of shipments that got there."""
+
+    node: int
+    name: str
+    countries: tuple[str, ...]
+    hops: int
+    date: date
+    path: tuple[Step, ...]
+
+    @property
+    def route(self) -> tuple[str, ...]:
+        """The countries the goods passed, in order (origin, transits, destinations)."""
+        seen: list[str] = []
+        for step in self.path:
+            for country in (step.origin, *step.transit, step.destination):
+                if not seen or seen[-1] != country:
+                    seen.append(country)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    """Parties reached from the start, nearest first, and how much of the graph was searched."""
+
+    start: tuple[str, ...]
+    direction: str
+    hops: int
+    reached: tuple[Reached, ...]
+    shipments_followed: int
+
+
+def resolve_party(graph: PartyGraph, query: str) -> int:
+    """The node of the party named ``query``: by name key first, then by a close spelling."""
+    key = graph.name_key(query)
+    found = graph.parties.filter(pl.col("key") == key)["node"]
+    if found.len() > 0:
+        return int(found[0])
+    names = graph.parties.select("node", "spellings").explode("spellings").drop_nulls()
+    choices = names["spellings"].to_list()
+    matches = process.extract(query, choices, scorer=fuzz.WRatio, limit=5)
+    good = [(choice, score, i) for choice, score, i in matches if score >= NAME_MATCH_MIN]
+    nodes = {int(names["node"][i]) for _, _, i in good}
+    if len(nodes) == 1:
+        return nodes.pop()
+    suggestions = ", ".join(repr(choice) for choice, _, _ in matches[:3])
+    if not nodes:
+        raise InputError(f"no party named {query!r} in the graph (closest: {suggestions})")
+    raise InputError(f"the name {query!r} fits several parties: {suggestions}; be more precise")
+
+
+def chemical_mask(graph: PartyGraph, query: str) -> np.ndarray:
+    """Boolean mask over shipments that carry the chemical ``query`` (name, id, CAS, words)."""
+    matches = chemical_matcher(query)
+    kinds = graph.shipments.select("substance_id", "cas", "chemical").unique()
+    keep = kinds.filter(
+        pl.Series([matches(s, c, n) for s, c, n in kinds.iter_rows()], dtype=pl.Boolean)
+    )
+    if keep.height == 0:
+        raise InputError(f"no shipment in the graph carries {query!r}")
+    hit = graph.shipments.join(
+        keep.with_columns(pl.lit(True).alias("_hit")),
+        on=["substance_id", "cas", "chemical"],
+        how="left",
+        nulls_equal=True,
+    ).sort("edge")["_hit"]
+    return np.asarray(hit.fill_null(False).to_numpy(), dtype=bool)
+
+
+def _expand(
+    index: EdgeIndex, nodes: IntArray, low: IntArray, high: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Edges at ``nodes[i]`` with day in ``[low[i], high[i]]``, and the ``i`` each came from."""
+    shifted = nodes * (1 << 32)
+    lo = np.searchsorted(index.keys, shifted + np.maximum(low, 0), side="left")
+    hi = np.searchsorted(index.keys, shifted + np.minimum(high, (1 << 32) - 1), side="right")
+    lengths = np.maximum(hi - lo, 0)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(nodes), dtype=np.int64), lengths)
+    starts = np.cumsum(lengths) - lengths
+    positions = lo[owner] + (np.arange(total, dtype=np.int64) - starts[owner])
+    return index.order[positions], owner
+
+
+def trace(
+    graph: PartyGraph,
+    start_nodes: Sequence[int] = (),
+    *,
+    start_edges: IntArray | None = None,
+    backward: bool = False,
+    hops: int = 3,
+    max_gap_days: int | None = None,
+    edge_mask: np.ndarray | None = None,
+    limit: int | None = None,
+) -> TraceResult:
+    """Trace forward (what the start shipped, and onward) or backward (where it came from).
+
+    ``start_nodes`` start from every shipment leaving (forward) or reaching (backward) those
+    parties; ``start_edges`` start from given shipments instead. ``edge_mask`` restricts every
+    hop to the shipments it marks (e.g. one chemical). Time runs forward along a forward path
+    and backward along a backward one; ``max_gap_days`` bounds the wait between two hops.
+    """
+    if hops < 1:
+        raise InputError("hops must be at least 1")
+    src, dst, day = graph.src(), graph.dst(), graph.day()
+    n_edges = len(day)
+    near, far = (dst, src) if backward else (src, dst)
+    index = graph.in_index if backward else graph.out_index
+    allowed = np.ones(n_edges, dtype=bool) if edge_mask is None else edge_mask
+    if start_edges is None:
+        nodes = np.asarray(sorted(set(start_nodes)), dtype=np.int64)
+        first, _ = _expand(
+            index, nodes, np.zeros(len(nodes), np.int64), np.full(len(nodes), (1 << 32) - 1)
+        )
+    else:
+        first = np.asarray(start_edges, dtype=np.int64)
+    first = np.unique(first[allowed[first]])
+    hop_of = np.zeros(n_edges, dtype=np.int32)
+    pred = np.full(n_edges, -1, dtype=np.int64)
+    hop_of[first] = 1
+    frontier = first
+    for level in range(2, hops + 1):
+        if len(frontier) == 0:
+            break
+        t = day[frontier]
+        gap = (1 << 32) if max_gap_days is None else max_gap_days
+        if backward:
+            cand, owner = _expand(index, far[frontier], t - gap, t)
+        else:
+            cand, owner = _expand(index, far[frontier], t, t + gap)
+        keep = allowed[cand] & (hop_of[cand] == 0)
+        cand, owner = cand[keep], owner[keep]
+        cand, first_at = np.unique(cand, return_index=True)
+        hop_of[cand] = level
+        pred[cand] = frontier[owner[first_at]]
+        frontier = cand
+    visited = np.flatnonzero(hop_of)
+    start_set = {int(n) for n in near[first]}
+    reached = _reached(graph, visited, hop_of, pred, far, day, backward, start_set, limit)
+    start_names = tuple(graph.name_of(n) for n in sorted(start_set))
+    return TraceResult(
+        start=start_names,
+        direction="backward" if backward else "forward",
+        hops=hops,
+        reached=reached,
+        shipments_followed=len(visited),
+    )
+
+
+def _reached(
+    graph: PartyGraph,
+    visited: IntArray,
+    hop_of: np.ndarray,
+    pred: IntArray,
+    far: IntArray,
+    day: IntArray,
+    backward: bool,
+    start_set: set[int],
+    limit: int | None,
+) -> tuple[Reached, ...]:
+    if len(visited) == 0:
+        return ()
+    # Per reached party, the shipment that got there at the fewest hops, soonest in trace time.
+    time_rank = -day[visited] if backward else day[visited]
+    order = np.lexsort((visited, time_rank, hop_of[visited], far[visited]))
+    ranked = visited[order]
+    nodes = far[ranked]
+    first_of_node = np.ones(len(ranked), dtype=bool)
+    first_of_node[1:] = nodes[1:] != nodes[:-1]
+    best = ranked[first_of_node]
+    best = best[[int(far[e]) not in start_set for e in best]]
+    best_order = np.lexsort((far[best], -day[best] if backward else day[best], hop_of[best]))
+    best = best[best_order]
+    if limit is not None:
+        best = best[:limit]
+    columns = graph.shipments
+    parties = graph.parties
+    names = parties["name"].to_list()
+    countries = parties["countries"].to_list()
+    out: list[Reached] = []
+    for edge in best:
+        chain: list[int] = []
+        cursor = int(edge)
+        while cursor >= 0:
+            chain.append(cursor)
+            cursor = int(pred[cursor])
+        if not backward:
+            chain.reverse()
+        steps = []
+        for position, e in enumerate(chain, start=1):
+            row = columns.row(e, named=True)
+            steps.append(
+                Step(
+                    hop=position if not backward else len(chain) - position + 1,
+                    shipment_id=str(row["shipment_id"]),
+                    date=row["date"],
+                    shipper=str(names[int(row["src"])]),
+                    consignee=str(names[int(row["dst"])]),
+                    chemical=row["chemical"],
+                    quantity_kg=row["quantity_kg"],
+                    origin=str(row["origin"]),
+                    transit=tuple(row["transit"] or ()),
+                    destination=str(row["destination"]),
+                )
+            )
+        node = int(far[edge])
+        out.append(
+            Reached(
+                node=node,
+                name=str(names[node]),
+                countries=tuple(countries[node] or ()),
+                hops=int(hop_of[edge]),
+                date=columns["date"][int(edge)],
+                path=tuple(steps),
+            )
+        )
+    return tuple(out)
+
+
+def origin_edges(graph: PartyGraph, country: str, edge_mask: np.ndarray | None = None) -> IntArray:
+    """Shipments that leave ``country`` (start edges for a country-to-country trace)."""
+    origin = graph.shipments["origin"].to_numpy()
+    hit = origin == country.upper()
+    if edge_mask is not None:
+        hit &= edge_mask
+    return np.flatnonzero(hit).astype(np.int64)
+
+
+def supplier_edges(graph: PartyGraph, edge_mask: np.ndarray) -> IntArray:
+    """Shipments in ``edge_mask`` whose shipper never receives a shipment in the mask: the sources."""
+    src, dst = graph.src(), graph.dst()
+    receivers = np.zeros(graph.n_parties, dtype=bool)
+    receivers[dst[edge_mask]] = True
+    return np.flatnonzero(edge_mask & ~receivers[src]).astype(np.int64)
