@@ -64,6 +64,21 @@ def test_illicit_pattern_scores_high_and_legit_trade_none(
     assert alerts.filter(pl.col("shipment_id") == "C1").get_column("level").to_list() == ["none"]
 
 
+def test_a_listing_after_the_shipment_is_pointed_out(tmp_path: Path, fake_lookups: Lookups) -> None:
+    # the fake lists Amarvel from 2023-06-23
+    alerts = _screen(
+        tmp_path,
+        [
+            "EARLY,2023-01-05,HUBEI AMARVEL BIO-TECH CO LTD,CN,Bar SA,MX,T-shirts,6109.10,,900,sea,Bank,,",
+            "LATE,2024-01-05,HUBEI AMARVEL BIO-TECH CO LTD,CN,Bar SA,MX,T-shirts,6109.10,,900,sea,Bank,,",
+        ],
+        fake_lookups,
+    )
+    details = {r["shipment_id"]: r["reasons"][0]["detail"] for r in alerts.iter_rows(named=True)}
+    assert details["EARLY"].endswith("— listed after this shipment")
+    assert details["LATE"].endswith("score 0.97)")
+
+
 def test_each_distinct_value_is_screened_once(tmp_path: Path, fake_lookups: Lookups) -> None:
     lines = [
         f"S{i},2024-03-0{1 + i % 5},Acme,CN,Bar SA,MX,NPP,2933.37,39742-60-4,{i + 1},sea,Bank,,"

@@ -299,6 +299,13 @@ def _goods_reasons(
     )
 
 
+def _iso_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
 def _party_reasons(frame: pl.DataFrame, lookup: PartyLookup) -> tuple[pl.DataFrame, int]:
     """PARTY_WATCHLIST and PARTY_POSSIBLE details per row, screening each (name, country) once."""
     wanted: dict[tuple[str, str | None], None] = {}
@@ -318,19 +325,30 @@ def _party_reasons(frame: pl.DataFrame, lookup: PartyLookup) -> tuple[pl.DataFra
         distinct = frame.select(cols).unique().drop_nulls(name_col)
         matches: list[str | None] = []
         possibles: list[str | None] = []
+        listed_since: list[date | None] = []
         for values in distinct.iter_rows():
             finding = found[(values[0], values[1] if country_col else None)]
             matches.append(ind.party_watchlist(role, values[0], finding))
             possibles.append(ind.party_possible(role, values[0], finding))
+            listed_since.append(_iso_date(finding.since))
         tag = role.replace(" ", "_")
         distinct = distinct.with_columns(
             pl.Series(f"_m_{tag}", matches, dtype=pl.String),
             pl.Series(f"_p_{tag}", possibles, dtype=pl.String),
+            pl.Series("_since", listed_since, dtype=pl.Date),
         )
+        joined = frame.select("date", *cols).join(
+            distinct, on=cols, how="left", nulls_equal=False, maintain_order="left"
+        )
+        # an entity listed after the shipment date is still the entity, but the analyst should
+        # see that the listing came later
+        later = pl.col("_since") > pl.col("date")
+        note = pl.lit(" — listed after this shipment")
         out = out.with_columns(
-            frame.select(cols)
-            .join(distinct, on=cols, how="left", nulls_equal=False, maintain_order="left")
-            .select(f"_m_{tag}", f"_p_{tag}")
+            joined.select(
+                pl.when(later).then(pl.col(f"_m_{tag}") + note).otherwise(pl.col(f"_m_{tag}")),
+                pl.when(later).then(pl.col(f"_p_{tag}") + note).otherwise(pl.col(f"_p_{tag}")),
+            )
         )
         match_cols.append(f"_m_{tag}")
         possible_cols.append(f"_p_{tag}")
