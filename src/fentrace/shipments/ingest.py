@@ -153,6 +153,15 @@ def _unique_headers(raw: list[str], file: str) -> list[str]:
     return headers
 
 
+def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes:
+    """The file as UTF-8 bytes for Polars, without a second copy when it already is UTF-8."""
+    if encoding == "utf-8":
+        return data
+    if encoding == "utf-8-sig":
+        return data[3:]
+    return text.encode("utf-8")
+
+
 def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.DataFrame, str]:
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data):
         raise InputError(
@@ -172,7 +181,7 @@ def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.Da
         delimiter = max(counts, key=lambda d: counts[d])
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(_utf8_bytes(data, text, encoding)),
             infer_schema=False,
             separator=delimiter,
         )
