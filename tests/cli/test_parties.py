@@ -202,3 +202,10 @@ def test_identifiers_on_the_command_line_and_in_a_column(
     assert main([*file_args, "--list", xml, "--no-bundled", "-o", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["verdict"] for r in rows] == ["match", "none"]
+
+
+def test_a_huge_name_is_shown_cut_and_warned(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parties", "screen", "HUBEI AMARVEL BIOTECH " + "X" * 10_000]) == 0
+    captured = capsys.readouterr()
+    assert "X" * 200 not in captured.out
+    assert "longer than 256 characters" in captured.err

@@ -82,9 +82,10 @@ def screen_command(
     rows = []
     for result in results:
         best = result.best
+        shown = result.query if len(result.query) <= 80 else result.query[:79] + "…"
         rows.append(
             (
-                result.query,
+                shown,
                 result.verdict,
                 f"{best.name} [{best.matched_alias}]" if best else "",
                 f"{best.score:.2f}" if best else "",
