@@ -5,8 +5,8 @@ substance except plain reagents (fentanyl analogues, immediate and listed precur
 precursors) are computed once; ``nearest`` ranks them by Tanimoto similarity to the query.
 
 ``WATCH_THRESHOLD`` is calibrated on the knowledge base itself (docs/chemistry-rules.md):
-leave-one-out, the nearest *other* reference of each of the 36 fentanyl analogues lies at
-0.615 (alfentanil) to 1.0, median 0.783; the nearest reference of each of the 34 negative
+leave-one-out, the nearest *other* reference of each of the 39 fentanyl analogues lies at
+0.615 (alfentanil) to 1.0, median 0.783; the nearest reference of each of the 33 negative
 controls (pethidine, loperamide, haloperidol, astemizole, PEPAP, ...) lies at 0.484 at most
 (astemizole to para-fluoro-ANPP). 0.55 sits between the two: every analogue left out would
 still be flagged and no negative control is.
