@@ -250,18 +250,18 @@ class _Phenethyl:
 
 def _find_arylethyl(mol: Chem.Mol, n1: int, core: set[int]) -> _Phenethyl | None:
     """The N1-CH2-CH2-monocycle group (substituents allowed on all three parts), if present."""
-    outside = [a for a in mol.GetAtomWithIdx(n1).GetNeighbors() if a.GetIdx() not in core]
+    outside = [a for a in p.heavy_neighbours(mol.GetAtomWithIdx(n1)) if a.GetIdx() not in core]
     if len(outside) != 1:
         return None
     first = outside[0]
     if not _is_chain_carbon(first) or _bond(mol, n1, first.GetIdx()) != Chem.BondType.SINGLE:
         return None
-    for second in first.GetNeighbors():
+    for second in p.heavy_neighbours(first):
         if second.GetIdx() == n1 or not _is_chain_carbon(second):
             continue
         if _bond(mol, first.GetIdx(), second.GetIdx()) != Chem.BondType.SINGLE:
             continue
-        for ring_atom in second.GetNeighbors():
+        for ring_atom in p.heavy_neighbours(second):
             if ring_atom.GetIdx() == first.GetIdx() or not ring_atom.IsInRing():
                 continue
             ring = p.ring_of(mol, ring_atom.GetIdx())
@@ -323,7 +323,7 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
 
     arylethyl = _find_arylethyl(mol, n1, core)
     n1_outside = [
-        a.GetIdx() for a in mol.GetAtomWithIdx(n1).GetNeighbors() if a.GetIdx() not in core
+        a.GetIdx() for a in p.heavy_neighbours(mol.GetAtomWithIdx(n1)) if a.GetIdx() not in core
     ]
     n1_group: set[int] = set()
     if n1_outside:
@@ -508,13 +508,13 @@ def _piperidone_words(mol: Chem.Mol) -> tuple[tuple[str, ...], tuple[int, ...]] 
         atoms = set(core)
         c4 = mol.GetAtomWithIdx(match[p.PIP_C4])
         c4_groups = p.substituents(mol, (c4.GetIdx(),), core)
-        if c4.GetDegree() == 4:
+        if p.heavy_degree(c4) == 4:
             oxygens = [n for n in c4.GetNeighbors() if n.GetAtomicNum() == 8]
             group = {a for o in oxygens for a in p.fragment_atoms(mol, o.GetIdx(), core)}
             elements = {mol.GetAtomWithIdx(i).GetAtomicNum() for i in group}
             if (
                 len(oxygens) != 2
-                or any(o.GetDegree() != 2 for o in oxygens)
+                or any(p.heavy_degree(o) != 2 for o in oxygens)
                 or not elements <= {6, 8}
                 or any(mol.GetAtomWithIdx(i).GetIsAromatic() for i in group)
             ):

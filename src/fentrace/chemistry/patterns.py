@@ -101,6 +101,16 @@ def prepared(mol: Chem.Mol) -> Chem.Mol:
     return mol
 
 
+def heavy_neighbours(atom: Chem.Atom) -> list[Chem.Atom]:
+    """Neighbours other than hydrogen (explicit or isotopic H atoms are not substituents)."""
+    return [n for n in atom.GetNeighbors() if n.GetAtomicNum() > 1]
+
+
+def heavy_degree(atom: Chem.Atom) -> int:
+    """Number of non-hydrogen neighbours."""
+    return len(heavy_neighbours(atom))
+
+
 @dataclass(frozen=True)
 class Substituent:
     """A group hanging off a core atom: its atoms and the legal word that names it."""
@@ -117,7 +127,7 @@ def fragment_atoms(mol: Chem.Mol, start: int, blocked: Iterable[int]) -> tuple[i
     stack = [start]
     while stack:
         atom = mol.GetAtomWithIdx(stack.pop())
-        for neighbour in atom.GetNeighbors():
+        for neighbour in heavy_neighbours(atom):
             index = neighbour.GetIdx()
             if index not in seen and index not in stop:
                 seen.add(index)
@@ -147,7 +157,7 @@ def _is_ester_group(mol: Chem.Mol, atoms: set[int]) -> bool:
                 continue
             if bond.GetBondType() == Chem.BondType.DOUBLE:
                 double_o = True
-            elif other.GetDegree() == 2:  # O bonded to a second carbon: an ester, not an acid
+            elif heavy_degree(other) == 2:  # O bonded to a second carbon: an ester, not an acid
                 single_o = True
         if double_o and single_o:
             return True
@@ -208,7 +218,7 @@ def substituents(
     core_set = set(core)
     found: list[Substituent] = []
     for anchor in anchors:
-        for neighbour in mol.GetAtomWithIdx(anchor).GetNeighbors():
+        for neighbour in heavy_neighbours(mol.GetAtomWithIdx(anchor)):
             start = neighbour.GetIdx()
             if start in core_set:
                 continue
@@ -272,13 +282,13 @@ def acyl_kind(mol: Chem.Mol, carbonyl: int, nitrogen: int) -> str:
         return "carbamate"
     if head.GetAtomicNum() == 7:
         return "urea"
-    if head.GetAtomicNum() == 6 and not head.IsInRing() and head.GetDegree() == 2:
-        tail = [n for n in head.GetNeighbors() if n.GetIdx() != carbonyl]
+    if head.GetAtomicNum() == 6 and not head.IsInRing() and heavy_degree(head) == 2:
+        tail = [n for n in heavy_neighbours(head) if n.GetIdx() != carbonyl]
         bond = mol.GetBondBetweenAtoms(head.GetIdx(), carbonyl)
         if (
             len(tail) == 1
             and tail[0].GetAtomicNum() == 6
-            and tail[0].GetDegree() == 1
+            and heavy_degree(tail[0]) == 1
             and bond.GetBondType() == Chem.BondType.SINGLE
             and mol.GetBondBetweenAtoms(head.GetIdx(), tail[0].GetIdx()).GetBondType()
             == Chem.BondType.SINGLE
@@ -301,7 +311,9 @@ def nitrogen_group(
     N-C(=O)-O-R group (R not H). Anything else (alkyl, benzyl, phenethyl, urea) is "other".
     """
     core_set = set(core)
-    outside = [n for n in mol.GetAtomWithIdx(nitrogen).GetNeighbors() if n.GetIdx() not in core_set]
+    outside = [
+        n for n in heavy_neighbours(mol.GetAtomWithIdx(nitrogen)) if n.GetIdx() not in core_set
+    ]
     if not outside:
         return "H", ()
     if len(outside) > 1:
@@ -319,7 +331,7 @@ def nitrogen_group(
             for n in head.GetNeighbors()
             if n.GetAtomicNum() == 8 and not _is_carbonyl_o(mol, head, n)
         )
-        return ("carbamate" if ester_o.GetDegree() == 2 else "other"), atoms
+        return ("carbamate" if heavy_degree(ester_o) == 2 else "other"), atoms
     if kind in ("formyl", "propionyl", "acyl"):
         return "amide", atoms
     return "other", atoms

@@ -6,7 +6,7 @@ precursors) are computed once; ``nearest`` ranks them by Tanimoto similarity to 
 
 ``WATCH_THRESHOLD`` is calibrated on the knowledge base itself (docs/chemistry-rules.md):
 leave-one-out, the nearest *other* reference of each of the 39 fentanyl analogues lies at
-0.615 (alfentanil) to 1.0, median 0.783; the nearest reference of each of the 33 negative
+0.615 at least (alfentanil), median 0.783; the nearest reference of each of the 33 negative
 controls (pethidine, loperamide, haloperidol, astemizole, PEPAP, ...) lies at 0.484 at most
 (astemizole to para-fluoro-ANPP). 0.55 sits between the two: every analogue left out would
 still be flagged and no negative control is.
