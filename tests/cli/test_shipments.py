@@ -60,6 +60,26 @@ def test_rejections_file_and_progress_bar(
     assert "1 rejected-row problems written" in capsys.readouterr().out
 
 
+def test_screen_from_stdin(
+    small_manifest: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    record = dict(
+        zip(HEADER.split(","), ["A", "2024-03-01", "Acme", "CN", "Bar", "MX", "NPP"], strict=True)
+    )
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO((json.dumps(record) + "\n").encode()))
+    )
+    assert main(["shipments", "screen", "-", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["counts"]["screened"] == 1
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(small_manifest.read_bytes())))
+    assert main(["shipments", "screen", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["read"] == 2
+
+
 def test_screen_json(small_manifest: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["shipments", "screen", str(small_manifest), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)

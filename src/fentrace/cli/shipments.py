@@ -20,6 +20,7 @@ from fentrace.shipments import (
     explain_codes,
     load_rules,
     read_manifest,
+    read_manifest_bytes,
     screen_manifest,
     write_alerts,
     write_report,
@@ -100,7 +101,7 @@ def screen(
     rejected_path: str | None,
     as_json: bool,
 ) -> None:
-    """Screen MANIFEST (csv, xlsx, jsonl or parquet) and write the alerts."""
+    """Screen MANIFEST (csv, xlsx, jsonl or parquet; '-' reads JSON lines or CSV from stdin)."""
     day = _parse_date(as_of)
     if output is not None:
         _check_output(output)
@@ -111,7 +112,9 @@ def screen(
     ):
         raise UsageError(f"cannot tell the format of {rejected_path!r}: use .csv or .jsonl")
     rules = load_rules(rules_path)
-    batch = read_manifest(manifest)
+    batch = (
+        read_manifest_bytes(sys.stdin.buffer.read()) if manifest == "-" else read_manifest(manifest)
+    )
     result = _screen_with_progress(batch, rules, day)
     written = write_alerts(result, output, min_level=min_level) if output is not None else None
     if report is not None:

@@ -20,7 +20,7 @@ from fentrace.shipments.engine import (
     explain_codes,
     screen_manifest,
 )
-from fentrace.shipments.ingest import manifest_from_frame, read_manifest
+from fentrace.shipments.ingest import manifest_from_frame, read_manifest, read_manifest_bytes
 from fentrace.shipments.output import write_alerts
 from fentrace.shipments.report import render_report, write_report
 from fentrace.shipments.rules import INDICATOR_CODES, LEVELS, Rules, load_rules
@@ -42,6 +42,7 @@ __all__ = [
     "load_rules",
     "manifest_from_frame",
     "read_manifest",
+    "read_manifest_bytes",
     "render_report",
     "run_sample",
     "sample_manifest_path",

@@ -215,11 +215,11 @@ def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.Da
     return _frame_from_records(headers, records), encoding
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _read_xlsx(path: Path, data: bytes) -> pl.DataFrame:
     import openpyxl  # imported here: only Excel input needs it
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken workbook
         raise InputError(f"{path}: not a readable xlsx workbook ({error})") from error
     try:
@@ -273,9 +273,9 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
     return _frame_from_records(headers, records)
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
     try:
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(io.BytesIO(data))
     except Exception as error:  # pyarrow/polars raise several types for a broken file
         raise InputError(f"{path}: not a readable Parquet file ({error})") from error
     casts: list[pl.Expr] = []
@@ -518,16 +518,28 @@ def read_manifest(path: str | Path) -> Manifest:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    data = path.read_bytes()
+    return read_manifest_bytes(path.read_bytes(), path)
+
+
+def read_manifest_bytes(data: bytes, name: str | Path = "<stdin>") -> Manifest:
+    """Read and validate a manifest given as bytes (standard input, an upload).
+
+    The format comes from the magic bytes, else from ``name``'s extension, else -- for a
+    name without one, such as ``<stdin>`` -- JSON lines when the text starts with ``{`` or
+    ``[`` and CSV otherwise.
+    """
+    path = Path(name)
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     rejected: list[Rejection] = []
     encoding: str | None = None
     kind = detect_format(path, data[:8])
+    if not path.suffix and kind == "csv" and data.lstrip()[:1] in (b"{", b"["):
+        kind = "jsonl"
     if kind == "parquet":
-        raw = _read_parquet(path)
+        raw = _read_parquet(path, data)
     elif kind == "xlsx":
-        raw = _read_xlsx(path)
+        raw = _read_xlsx(path, data)
     elif kind == "jsonl":
         raw = _read_jsonl(path, data, rejected)
     else:
