@@ -131,7 +131,8 @@ def _fallback_read(path: Path) -> ManifestRows:
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(f"{path}: the manifest lacks the column(s) {', '.join(missing)}")
-    raw = raw.with_row_index("row", offset=1)
+    # Rows are numbered as file lines (the header is line 1), as the shipments reader does.
+    raw = raw.with_row_index("row", offset=1 if path.suffix.lower() == ".parquet" else 2)
     rejected: list[RejectedRow] = []
     bad = pl.lit(False)
     for name in REQUIRED:

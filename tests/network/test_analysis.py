@@ -1,0 +1,125 @@
+"""Hubs, communities and risk spread on graphs with known answers."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from tests.network.conftest import node
+
+from fentrace.network import (
+    RISK_PASSES,
+    PartyGraph,
+    build_graph,
+    communities,
+    hubs,
+    risk_column,
+    rows_from_frame,
+    simple_name_key,
+    spread_risk,
+    watch_lookup_from_names,
+)
+
+
+def _chain_graph() -> PartyGraph:
+    """Three suppliers -> one broker -> three consignees, plus one direct supplier-consignee pair."""
+    rows = [
+        ("1", "2024-01-01", "Supplier One", "CN", "Broker Hub", "HK", 10.0),
+        ("2", "2024-01-02", "Supplier Two", "CN", "Broker Hub", "HK", 10.0),
+        ("3", "2024-01-03", "Supplier Three", "CN", "Broker Hub", "HK", 10.0),
+        ("4", "2024-01-04", "Broker Hub", "HK", "Consignee Alpha", "MX", 10.0),
+        ("5", "2024-01-05", "Broker Hub", "HK", "Consignee Beta", "MX", 10.0),
+        ("6", "2024-01-06", "Consignee Beta", "MX", "Retail Gamma", "US", 5.0),
+        ("7", "2024-01-07", "Lone Seller", "IN", "Lone Buyer", "BR", 1.0),
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "shipment_id",
+            "date",
+            "shipper_name",
+            "shipper_country",
+            "consignee_name",
+            "consignee_country",
+            "quantity_kg",
+        ],
+        orient="row",
+    ).with_columns(pl.lit("chemical").alias("description"))
+    watch = watch_lookup_from_names([("Supplier One", "sanction", "test list")])
+    return build_graph(rows_from_frame(frame), name_key=simple_name_key, watch=watch)
+
+
+def test_broker_ranks_first_then_the_reseller() -> None:
+    graph = _chain_graph()
+    ranked = hubs(graph, top=3)
+    assert [h.name for h in ranked[:2]] == ["Broker Hub", "Consignee Beta"]
+    assert ranked[0].suppliers == 3
+    assert ranked[0].customers == 2
+    assert ranked[0].throughput_kg == pytest.approx(20.0)
+    assert ranked[0].betweenness > ranked[1].betweenness > 0
+
+
+def test_sampled_betweenness_keeps_the_broker_on_top() -> None:
+    assert hubs(_chain_graph(), top=1, samples=6, seed=1)[0].name == "Broker Hub"
+
+
+def test_communities_separate_the_unconnected_pair() -> None:
+    graph = _chain_graph()
+    groups = communities(graph)
+    lone = {node(graph, "Lone Seller"), node(graph, "Lone Buyer")}
+    assert lone in [set(g) for g in groups]
+    assert sum(len(g) for g in groups) == graph.n_parties
+
+
+def test_risk_decays_by_declared_factor_per_link() -> None:
+    graph = _chain_graph()
+    scores = {s.name: s for s in spread_risk(graph)}
+    shipment = RISK_PASSES["shipment"]
+    assert scores["Supplier One"].risk == pytest.approx(1.0)
+    assert scores["Broker Hub"].risk == pytest.approx(shipment)
+    assert scores["Consignee Beta"].risk == pytest.approx(shipment**2)
+    assert scores["Retail Gamma"].risk == pytest.approx(shipment**3)
+    assert "Lone Buyer" not in scores  # unconnected to any watchlisted party
+
+
+def test_risk_is_explained_by_its_path() -> None:
+    scores = {s.name: s for s in spread_risk(_chain_graph())}
+    retail = scores["Retail Gamma"]
+    assert retail.hops == 3
+    assert [link.from_name for link in retail.path] == [
+        "Consignee Beta",
+        "Broker Hub",
+        "Supplier One",
+    ]
+    assert retail.explain().startswith("Retail Gamma traded with Consignee Beta (shipment 6)")
+    assert (
+        "Supplier One is on a watchlist (Supplier One on test list, sanction)" in retail.explain()
+    )
+
+
+def test_risk_below_minimum_is_not_reported() -> None:
+    scores = {s.name for s in spread_risk(_chain_graph(), min_risk=0.2)}
+    assert "Retail Gamma" not in scores  # 0.125
+    assert "Consignee Beta" in scores  # 0.25
+
+
+def test_shared_contact_passes_more_risk_than_trade(small: PartyGraph) -> None:
+    scores = {s.name: s for s in spread_risk(small)}
+    norte = scores["Importadora del Norte SA de CV"]
+    sinaloa = scores["Laboratorio Sinaloa"]
+    assert norte.risk == pytest.approx(RISK_PASSES["shipment"])
+    assert sinaloa.risk == pytest.approx(RISK_PASSES["shipment"] * RISK_PASSES["shares_contact"])
+    assert sinaloa.path[0].kind == "shares_contact"
+    assert "phone" in sinaloa.path[0].evidence
+
+
+def test_no_watchlisted_party_means_no_risk() -> None:
+    graph = _chain_graph()
+    graph.parties = graph.parties.with_columns(pl.lit(None, dtype=pl.String).alias("watch_verdict"))
+    assert spread_risk(graph) == []
+
+
+def test_risk_column_puts_zero_where_risk_did_not_reach() -> None:
+    graph = risk_column(_chain_graph(), spread_risk(_chain_graph()))
+    risk = dict(zip(graph.parties["name"], graph.parties["risk"], strict=True))
+    assert risk["Lone Buyer"] == 0.0
+    assert risk["Supplier One"] == 1.0
