@@ -145,3 +145,11 @@ GOOD: dict[str, Any] = {
 def test_bad_templates_file_is_a_located_config_error(raw: Any, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_templates(raw)
+
+
+def test_time_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    routes.clear_caches()
+    monkeypatch.setattr(routes, "MAX_SECONDS", -1.0)
+    found = search_routes(_mol("CC(C)(C)OC(=O)N1CCC(=O)CC1"), AS_OF)
+    assert found.fentanyl_route is None
+    assert found.nodes == 0

@@ -14,12 +14,14 @@ Pruning: a route needs a piperidine whose C4 carries a ketone, ketal, aryl imine
 (``can_react``) nor an intermediate without it is expanded.
 
 Bounds (per molecule): depth ``max_depth`` (4 by default: every documented route from a listed
-precursor needs at most 4 steps), at most ``MAX_NODES`` distinct products and ``MAX_PRODUCTS``
-per template application.
+precursor needs at most 4 steps), at most ``MAX_NODES`` distinct products, ``MAX_PRODUCTS``
+per template application and ``MAX_SECONDS`` of wall time (a search cut short reports what it
+found, and no fentanyl route).
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +42,8 @@ from fentrace.reference import load_knowledge_base
 REACTIONS_FILE = "reactions.yaml"
 #: Most distinct products one search may create (a guard for molecules with many handles).
 MAX_NODES = 200
+#: Most seconds one search may take before it gives up (what it found so far is kept).
+MAX_SECONDS = 2.0
 #: Most products kept from applying one template to one substrate.
 MAX_PRODUCTS = 8
 ROUTE_FAMILIES = frozenset({"janssen", "siegfried", "gupta", "mask"})
@@ -262,7 +266,10 @@ def search_routes(mol: Chem.Mol, as_of: date, max_depth: int = 4) -> RouteSearch
     paths: dict[str, tuple[RouteStep, ...]] = {start: ()}
     queue: deque[str] = deque([start])
     controlled: tuple[RouteStep, ...] | None = None
+    deadline = time.monotonic() + MAX_SECONDS
     while queue:
+        if time.monotonic() > deadline:
+            break
         smiles = queue.popleft()
         path = paths[smiles]
         if len(path) >= max_depth:
