@@ -39,13 +39,13 @@ POSSIBLE_THRESHOLD: Final[float] = 0.60
 #: Candidates scored in full per query, best blocking weight first.
 CANDIDATES_PER_QUERY: Final[int] = 24
 #: A word found in more than this share of list names is too common to block on alone.
-COMMON_WORD_SHARE: Final[float] = 0.02
+COMMON_WORD_SHARE: Final[float] = 0.005
 #: Matches returned per query.
 MATCHES_PER_QUERY: Final[int] = 5
 #: Distinct (name, country) queries whose results are kept for repeats within a batch.
 RESULT_CACHE_SIZE: Final[int] = 50_000
 #: Words shorter than this get no typo neighbourhood in the index.
-TYPO_MIN_LENGTH: Final[int] = 4
+TYPO_MIN_LENGTH: Final[int] = 5
 
 _ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]{1,7}$")
 
