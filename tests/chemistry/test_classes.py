@@ -235,3 +235,31 @@ def test_modified_atoms_are_the_changes_from_fentanyl(smiles: str, symbols: set[
         if mol.GetAtomWithIdx(i).GetSymbol() != "C"
     } == symbols
     assert bool(changed) is bool(symbols)
+
+
+@pytest.mark.parametrize(
+    ("smiles", "rule_id", "sentence"),
+    [
+        (
+            "CCC(=O)N(c1ccccc1)C1(COC)CCN(CCc2cccs2)CC1",
+            "us-frs",
+            "Fentanyl core with modification(s) A, C: (A) the phenethyl's phenyl is a "
+            "5-membered aromatic ring with S; (C) the piperidine ring bears an ether group.",
+        ),
+        (
+            "CCC(=O)N(c1ccccc1)C1(C(=O)OC)CCN(CCc2ccccc2)CC1C",
+            "cn-frs",
+            "Fentanyl core meeting condition(s) 3: (3) the piperidine ring bears alkyl and "
+            "ester groups.",
+        ),
+        (
+            "CC(C)(C)OC(=O)N1CCC(Nc2ccc(F)cc2)CC1",
+            "us-4ap-derivatives",
+            "A carbamate and halide of 4-AP: the listing covers its carbamates and halides "
+            "in combination.",
+        ),
+    ],
+)
+def test_explanations_read_as_sentences(smiles: str, rule_id: str, sentence: str) -> None:
+    match = next(m for m in class_matches(_mol(smiles), AS_OF) if m.rule_id == rule_id)
+    assert match.explanation == sentence

@@ -288,7 +288,12 @@ def _bond(mol: Chem.Mol, a: int, b: int) -> Chem.BondType:
 
 def _kinds(subs: tuple[p.Substituent, ...] | list[p.Substituent]) -> str:
     names = sorted({s.kind for s in subs})
-    return ", ".join(names) + (" groups" if len(names) > 1 else " group")
+    if len(names) == 1 and len(subs) > 1:
+        return f"{names[0]} groups"
+    if len(names) == 1:
+        article = "an" if names[0][0] in "aeiou" else "a"
+        return f"{article} {names[0]} group"
+    return ", ".join(names[:-1]) + f" and {names[-1]} groups"
 
 
 def _ring_name(mol: Chem.Mol, ring: tuple[int, ...]) -> str:
@@ -647,7 +652,7 @@ def _derivative_word_matches(
         if any(span is None for span in spans):
             continue  # a word (e.g. "halides" before 2023-11-30) not yet in force
         latest = max((s for s in spans if s is not None), key=lambda s: s.since)
-        covered = ", ".join(WORD_OF[w] for w in words)
+        covered = " and ".join(WORD_OF[w] for w in words)
         combined = " in combination" if len(words) > 1 else ""
         explanation = (
             f"A {' and '.join(words)} of {parent_name}: the listing covers its {covered}{combined}."
