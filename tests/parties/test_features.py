@@ -10,6 +10,7 @@ from fentrace.parties.features import (
     Context,
     describe,
     merge_split_words,
+    typing_slip,
     word_similarity,
 )
 from fentrace.parties.normalise import normalise_name
@@ -174,3 +175,20 @@ def test_merge_split_words() -> None:
     )
     assert merge_split_words(("bang", "de", "ya"), ("bangdeya",)) == ("bangdeya",)
     assert merge_split_words(("a", "b"), ("c",)) == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "slip"),
+    [
+        ("qingzou", "qingzhou", True),  # dropped letter
+        ("jiangtong", "jiantong", True),  # added letter
+        ("huatoa", "huatao", True),  # swapped neighbours
+        ("hongwei", "hongfei", False),  # changed letter: another name
+        ("ruiqi", "ruiqing", False),  # two letters
+        ("wei", "wi", False),  # too short to tell
+        ("same", "same", False),
+    ],
+)
+def test_typing_slip(a: str, b: str, slip: bool) -> None:
+    assert typing_slip(a, b) is slip
+    assert typing_slip(b, a) is slip

@@ -29,6 +29,10 @@ DISTINCTIVE_FLOOR: Final[float] = 0.5
 #: Person-name spellings less alike than this count nothing; the feature rises to 1 at equal.
 PERSON_SPELLING_FLOOR: Final[float] = 0.7
 
+#: Credit a person's name word gets for a typing slip (a letter dropped, added or swapped); a
+#: changed letter gets none, because in pinyin it usually spells another name (Hongwei/Hongfei).
+SLIP_CREDIT: Final[float] = 0.75
+
 #: Declared weights. Positive features add evidence; "*_differs" features subtract it.
 WEIGHTS: Final[dict[str, float]] = {
     "name_tokens": 0.35,
@@ -77,6 +81,21 @@ def word_similarity(a: str, b: str) -> float:
     return similarity if similarity >= WORD_SIMILARITY_FLOOR else 0.0
 
 
+def typing_slip(a: str, b: str) -> bool:
+    """Two words of 4+ letters one dropped, added or swapped letter apart (not a changed letter)."""
+    if a == b or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        return Indel.distance(a, b) == 1
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and a[differ[0]] == b[differ[1]]
+        and a[differ[1]] == b[differ[0]]
+    )
+
+
 def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
     """Join neighbouring words that the other name writes as one ("shuo kang" -> "shuokang")."""
     targets = set(other)
@@ -100,7 +119,7 @@ def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, 
 def _overlap(q: Sequence[str], c: Sequence[str], ctx: Context, *, exact: bool = False) -> float:
     """Rarity-weighted share of both names' words found in the other (misspelt words count in part)."""
     if exact:
-        rows = [[1.0 if a == b else 0.0 for b in c] for a in q]
+        rows = [[1.0 if a == b else SLIP_CREDIT * typing_slip(a, b) for b in c] for a in q]
     else:
         rows = [[word_similarity(a, b) for b in c] for a in q]
     q_weights = [ctx.weight(a) for a in q]
@@ -155,7 +174,7 @@ def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> 
     spelling = person_spelling(query, listed)
     q = merge_split_words(query.tokens, listed.tokens)
     c = merge_split_words(listed.tokens, q)
-    # a person's names must agree exactly, word for word: Hongwei is not Hongfei
+    # a person's names must agree word for word: Hongwei is not Hongfei (a slip counts in part)
     words_agree = _overlap(q, c, ctx, exact=True)
     return 0.6 * _ramp(spelling, PERSON_SPELLING_FLOOR) + 0.4 * words_agree
 
