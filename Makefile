@@ -31,6 +31,8 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/reference.py
+	$(BIN)/python benchmarks/chem_rules.py
 	$(BIN)/python benchmarks/chem_screen.py
 	$(BIN)/python benchmarks/parties.py
 	$(BIN)/python benchmarks/shipments.py
