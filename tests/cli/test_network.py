@@ -157,3 +157,13 @@ def test_rejected_rows_are_reported_and_exit_is_zero(
     body = _json(capsys, ["network", "hubs", str(bad), "--no-watchlist", "--json"])
     assert body["rejected"][0]["row"] == 10
     assert body["rejected"][0]["field"] == "date"
+
+
+def test_hubs_on_one_chemical_only(capsys: pytest.CaptureFixture[str]) -> None:
+    body = _json(
+        capsys,
+        ["network", "hubs", str(SMALL), "--chemical", "acetone", "--no-watchlist", "--json"],
+    )
+    top = body["hubs"][0]
+    assert top["betweenness"] == 0.0
+    assert {h["party"] for h in body["hubs"] if h["throughput_kg"] > 0} == set()

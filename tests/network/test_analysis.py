@@ -123,3 +123,11 @@ def test_risk_column_puts_zero_where_risk_did_not_reach() -> None:
     risk = dict(zip(graph.parties["name"], graph.parties["risk"], strict=True))
     assert risk["Lone Buyer"] == 0.0
     assert risk["Supplier One"] == 1.0
+
+
+def test_hubs_on_masked_trade_ignore_other_shipments() -> None:
+    graph = _chain_graph()
+    only_lone = (graph.shipments["shipment_id"] == "7").to_numpy()
+    ranked = hubs(graph, top=3, edge_mask=only_lone)
+    assert all(h.betweenness == 0.0 for h in ranked)
+    assert all(h.throughput_kg == 0.0 for h in ranked)

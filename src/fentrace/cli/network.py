@@ -266,14 +266,30 @@ def trace_command(
     type=click.IntRange(1),
     help="Estimate betweenness from this many sources (default: exact up to 3000 parties).",
 )
+@click.option(
+    "--chemical",
+    "chemicals",
+    multiple=True,
+    metavar="NAME",
+    help="Rank on the trade in this chemical only (repeatable).",
+)
 @_NO_WATCHLIST
 @_JSON
 def hubs_command(
-    manifests: tuple[str, ...], top: int, samples: int | None, no_watchlist: bool, as_json: bool
+    manifests: tuple[str, ...],
+    top: int,
+    samples: int | None,
+    chemicals: tuple[str, ...],
+    no_watchlist: bool,
+    as_json: bool,
 ) -> None:
     """Rank the brokers and hubs: flow-weighted betweenness, then throughput."""
     graph = _load(manifests, no_watchlist, ())
-    ranked = rank_hubs(graph, top=top, samples=samples)
+    mask = None
+    for chemical in chemicals:
+        hit = chemical_mask(graph, chemical)
+        mask = hit if mask is None else mask | hit
+    ranked = rank_hubs(graph, top=top, samples=samples, edge_mask=mask)
     if as_json:
         emit_json(
             {

@@ -42,10 +42,16 @@ SEED_RISK: Mapping[str, float] = {"match": 1.0, "possible": 0.5}
 MIN_RISK = 0.05
 
 
-def party_edges(graph: PartyGraph) -> pl.DataFrame:
-    """The collapsed directed party graph: src, dst, shipments, kg (forwarders on the way)."""
-    ships = graph.shipments.select("src", "dst", "quantity_kg")
-    via = graph.shipments.filter(pl.col("forwarder").is_not_null())
+def party_edges(graph: PartyGraph, edge_mask: np.ndarray | None = None) -> pl.DataFrame:
+    """The collapsed directed party graph: src, dst, shipments, kg (forwarders on the way).
+
+    ``edge_mask`` keeps only the shipments it marks (e.g. those of controlled chemicals).
+    """
+    shipments = (
+        graph.shipments if edge_mask is None else graph.shipments.filter(pl.Series(edge_mask))
+    )
+    ships = shipments.select("src", "dst", "quantity_kg")
+    via = shipments.filter(pl.col("forwarder").is_not_null())
     legs = pl.concat(
         [
             ships,
@@ -61,7 +67,7 @@ def party_edges(graph: PartyGraph) -> pl.DataFrame:
     )
 
 
-def to_digraph(graph: PartyGraph) -> nx.DiGraph:
+def to_digraph(graph: PartyGraph, edge_mask: np.ndarray | None = None) -> nx.DiGraph:
     """The collapsed party graph as a networkx DiGraph with ``shipments``, ``kg`` and ``cost``.
 
     ``cost`` = 1 / (1 + log(1 + kg)) makes heavy flows short, so that weighted shortest paths
@@ -69,7 +75,7 @@ def to_digraph(graph: PartyGraph) -> nx.DiGraph:
     """
     g = nx.DiGraph()
     g.add_nodes_from(range(graph.n_parties))
-    for src, dst, count, kg in party_edges(graph).iter_rows():
+    for src, dst, count, kg in party_edges(graph, edge_mask).iter_rows():
         g.add_edge(src, dst, shipments=count, kg=kg, cost=1.0 / (1.0 + math.log1p(kg)))
     return g
 
@@ -90,14 +96,22 @@ class Hub:
 
 
 def hubs(
-    graph: PartyGraph, *, top: int = 20, samples: int | None = None, seed: int = 7
+    graph: PartyGraph,
+    *,
+    top: int = 20,
+    samples: int | None = None,
+    seed: int = 7,
+    edge_mask: np.ndarray | None = None,
 ) -> list[Hub]:
     """Parties ranked by flow-weighted betweenness, ties broken by throughput (min of in, out kg).
+
+    ``edge_mask`` ranks on the shipments it marks only (say, one chemical's trade), so that
+    the big legitimate distributors of everything else do not hide a precursor's brokers.
 
     Betweenness is exact up to ``EXACT_BETWEENNESS_LIMIT`` parties and estimated from
     ``samples`` random sources above that.
     """
-    g = to_digraph(graph)
+    g = to_digraph(graph, edge_mask)
     n = g.number_of_nodes()
     k = (
         samples
@@ -108,9 +122,7 @@ def hubs(
         k = min(k, n)
     scores: dict[int, float] = nx.betweenness_centrality(g, k=k, weight="cost", seed=seed)
     parties = graph.parties
-    kg_in = parties["kg_in"].to_numpy()
-    kg_out = parties["kg_out"].to_numpy()
-    throughput = np.minimum(kg_in, kg_out)
+    throughput = _throughput(graph, edge_mask)
     ranked = sorted(range(n), key=lambda v: (-scores.get(v, 0.0), -throughput[v], v))
     names = parties["name"].to_list()
     countries = parties["countries"].to_list()
@@ -130,6 +142,22 @@ def hubs(
         )
         for v in ranked[:top]
     ]
+
+
+def _throughput(graph: PartyGraph, edge_mask: np.ndarray | None) -> np.ndarray:
+    """Kilograms that pass through each party: min(received, shipped), or what it forwarded."""
+    shipments = (
+        graph.shipments if edge_mask is None else graph.shipments.filter(pl.Series(edge_mask))
+    )
+    kg = shipments["quantity_kg"].fill_null(0.0).to_numpy()
+    n = graph.n_parties
+    kg_in = np.bincount(shipments["dst"].to_numpy(), weights=kg, minlength=n)
+    kg_out = np.bincount(shipments["src"].to_numpy(), weights=kg, minlength=n)
+    via = shipments["forwarder"].to_numpy()
+    forwarded = ~np.isnan(via.astype(float))
+    kg_fwd = np.bincount(via[forwarded].astype(np.int64), weights=kg[forwarded], minlength=n)
+    result: np.ndarray = np.minimum(kg_in, kg_out) + kg_fwd
+    return result
 
 
 def communities(graph: PartyGraph, *, seed: int = 7) -> list[list[int]]:

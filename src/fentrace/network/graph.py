@@ -162,12 +162,32 @@ def _name_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _resolve_keys(mentions: pl.DataFrame, name_key: Callable[[str], str]) -> pl.DataFrame:
-    """Give each mention the node of its party: one node per name key, ids in key order."""
-    spellings = mentions["spelling"].unique().to_list()
-    keyed = pl.DataFrame(
-        {"spelling": spellings, "key": [name_key(s) for s in spellings]},
-        schema={"spelling": pl.String, "key": pl.String},
+    """Give each mention the node of its party: one node per name key, ids in key order.
+
+    Spellings that differ only in case, punctuation or spacing are keyed once
+    (through their first spelling): a name key ignores those anyway, and the normaliser is
+    the costly step of a big build.
+    """
+    spellings = (
+        mentions.select("spelling")
+        .unique()
+        .with_columns(
+            pl.col("spelling")
+            .str.to_lowercase()
+            .str.replace_all(r"[\s\p{P}]+", " ")
+            .str.strip_chars()
+            .alias("folded")
+        )
     )
+    representatives = spellings.group_by("folded").agg(pl.col("spelling").min().alias("first"))
+    keys_of = pl.DataFrame(
+        {
+            "folded": representatives["folded"],
+            "key": [name_key(s) for s in representatives["first"].to_list()],
+        },
+        schema={"folded": pl.String, "key": pl.String},
+    )
+    keyed = spellings.join(keys_of, on="folded").select("spelling", "key")
     keys = keyed["key"].unique().sort()
     key_ids = pl.DataFrame({"key": keys, "node": np.arange(len(keys), dtype=np.uint32)})
     keyed = keyed.join(key_ids, on="key")
