@@ -312,3 +312,31 @@ def test_giant_molecule_is_rejected_unscreened(mini: tuple[MiniKB, KBIndex]) -> 
     result = screen_mol("C" * 1001, "smiles", giant, date(2024, 1, 1), kb=kb, index=index)
     assert result.resolved is False
     assert result.error == "1001 heavy atoms: more than 1000, not screened"
+
+
+@pytest.mark.parametrize(("best", "verdict", "similar"), [(0.2, "clear", 0), (0.9, "watch", 1)])
+def test_batch_mode_ranks_neighbours_only_near_the_threshold(
+    mini: tuple[Any, KBIndex],
+    monkeypatch: pytest.MonkeyPatch,
+    best: float,
+    verdict: str,
+    similar: int,
+) -> None:
+    calls: list[str] = []
+
+    def nearest(mol: Chem.Mol, k: int) -> list[FakeNeighbour]:
+        calls.append(Chem.MolToSmiles(mol))
+        return [FakeNeighbour("NPP", "NPP", "precursor", best)]
+
+    stand_in = Rules(None, None, None, None, None, nearest, 0.7, lambda mol: best)
+    monkeypatch.setattr(screen_module, "rules", lambda: stand_in)
+    kb, index = mini
+    mol = Chem.MolFromSmiles("CCOc1ccccc1")
+    batch = screen_mol(
+        "q", "smiles", mol, date(2024, 1, 1), kb=kb, index=index, neighbours_always=False
+    )
+    assert batch.verdict == verdict
+    assert len([m for m in batch.matches if m.kind == "similar"]) == similar
+    assert len(calls) == similar
+    single = screen_mol("q", "smiles", mol, date(2024, 1, 1), kb=kb, index=index)
+    assert len([m for m in single.matches if m.kind == "similar"]) == 1  # single queries: always

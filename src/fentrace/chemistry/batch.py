@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from fentrace.chemistry.identifiers import _smiles_problem, resolve
 from fentrace.chemistry.kbindex import kb_index, knowledge_base
@@ -82,9 +82,12 @@ _RECORD, _ID, _RESOLVED, _ERROR, _VERDICT = (
 MAX_REPORTED_REJECTIONS = 1000
 
 
-@dataclass(frozen=True)
-class Record:
-    """One input record: its number (line or SDF record), id and query text, or why not."""
+class Record(NamedTuple):
+    """One input record: its number (line or SDF record), id and query text, or why not.
+
+    A named tuple, not a dataclass: records and rows cross process boundaries by pickle, and
+    tuples pickle several times faster.
+    """
 
     number: int
     id: str | None
@@ -289,8 +292,7 @@ def _full(record: Record, result: ScreenResult) -> str:
     return json.dumps(whole, ensure_ascii=False, default=str)
 
 
-@dataclass(frozen=True)
-class Screened:
+class Screened(NamedTuple):
     """One output row: the flat columns (ROW_COLUMNS order), and the JSON line when asked."""
 
     row: tuple[Any, ...]

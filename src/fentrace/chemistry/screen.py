@@ -141,6 +141,9 @@ class Rules:
     can_react: Callable[[Chem.Mol], bool] | None
     nearest: Callable[[Chem.Mol, int], Sequence[NeighbourLike]] | None
     watch_threshold: float | None
+    #: The highest similarity to any reference, cheaper than ``nearest`` (no ranking); batch
+    #: mode calls ``nearest`` only when this reaches the watch threshold.
+    best_similarity: Callable[[Chem.Mol], float] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +159,21 @@ def rules() -> Rules:
         can_react=routes.can_react,
         nearest=similarity.nearest,
         watch_threshold=similarity.WATCH_THRESHOLD,
+        best_similarity=_best_similarity,
     )
+
+
+def _best_similarity(mol: Chem.Mol) -> float:
+    """The highest Tanimoto similarity of ``mol`` to the similarity module's references."""
+    from rdkit import DataStructs
+
+    from fentrace.chemistry import similarity
+
+    _, prints = similarity.reference_fingerprints()
+    if not prints:
+        return 0.0
+    scores = DataStructs.BulkTanimotoSimilarity(similarity.fingerprint(mol), list(prints))
+    return float(max(scores))
 
 
 # --- evidence -> jurisdictions, matches, verdict ------------------------------------------------
@@ -473,7 +490,12 @@ def _assess(
         matches.append(_route_match(route, goal))
 
     is_watch = False
-    if active.nearest is not None and (neighbours_always or not (rule_fired or route)):
+    look = active.nearest is not None and (neighbours_always or not (rule_fired or route))
+    if look and not neighbours_always and active.best_similarity is not None:
+        # batch mode: rank neighbours only for rows that could be on watch (most are not)
+        threshold = active.watch_threshold or 0.0
+        look = active.best_similarity(parent.mol) + 1e-4 >= threshold
+    if look and active.nearest is not None:
         for neighbour in active.nearest(parent.mol, 3):
             if substance is not None and neighbour.substance_id == substance.id:
                 continue
