@@ -205,3 +205,11 @@ def test_quality_on_the_evaluation_set_against_the_bundled_list(screener: PartyS
     assert review.recall >= 0.95, detail
     assert stop.precision >= 0.98, (stop.misses, stop.false_alarms)
     assert stop.recall >= 0.90, (stop.misses, stop.false_alarms)
+
+
+@pytest.mark.parametrize("country", [float("nan"), 86, "  "])
+def test_a_country_that_is_no_text_is_ignored(screener: PartyScreener, country: object) -> None:
+    result = screener.screen("Hubei Amarvel Biotech", country)  # type: ignore[arg-type]
+    assert result.verdict == "match"
+    assert result.country is None
+    assert bool(result.warnings) is (country != "  ")

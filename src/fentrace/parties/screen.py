@@ -357,8 +357,9 @@ class PartyScreener:
         warnings: list[str] = []
         if not isinstance(name, str) or not name.strip():
             return PartyResult(str(name or ""), "none", error="empty name: nothing to screen")
-        code = country_code(country) if country else None
-        if country and code is None:
+        text = country if isinstance(country, str) else None
+        code = country_code(text) if text and text.strip() else None
+        if code is None and country is not None and (text is None or text.strip()):
             warnings.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code; ignored")
         query = normalise_name(name)
         if query.truncated:
