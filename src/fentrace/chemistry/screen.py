@@ -31,8 +31,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
-from rdkit import Chem
+from rdkit import Chem, DataStructs
 
+from fentrace.chemistry import classes, routes, similarity
 from fentrace.chemistry.identifiers import Resolution, resolve
 from fentrace.chemistry.kbindex import KBIndex, KnowledgeBase, kb_index, knowledge_base
 from fentrace.chemistry.results import (
@@ -149,8 +150,6 @@ class Rules:
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     """The rule functions of chemistry's classes, routes and similarity modules."""
-    from fentrace.chemistry import classes, routes, similarity
-
     return Rules(
         class_matches=classes.class_matches,
         is_fentanyl_class=classes.is_fentanyl_class,
@@ -165,10 +164,6 @@ def rules() -> Rules:
 
 def _best_similarity(mol: Chem.Mol) -> float:
     """The highest Tanimoto similarity of ``mol`` to the similarity module's references."""
-    from rdkit import DataStructs
-
-    from fentrace.chemistry import similarity
-
     _, prints = similarity.reference_fingerprints()
     if not prints:
         return 0.0
