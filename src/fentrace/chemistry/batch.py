@@ -316,6 +316,22 @@ def _worker_init(as_of: date, full: bool, use_opsin: bool = False) -> None:
     rules()
 
 
+#: Structures screened once before forking, so that every lazily built table (the index, the
+#: rules and templates, the reference fingerprints) exists before workers copy the process.
+_WARM_UP = (
+    "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",  # a class and listing
+    "O=C1CCN(Cc2ccccc2)CC1",  # a route
+    "CCOc1ccccc1",  # neighbours only
+)
+
+
+def _warm(as_of: date) -> None:
+    kb_index()
+    rules()
+    for smiles in _WARM_UP:
+        _safe_screen(Record(0, None, smiles, "smiles"), as_of)
+
+
 def _screen_one(record: Record, as_of: date, full: bool) -> Screened:
     result = _safe_screen(record, as_of)
     # JSON is written in the worker: the parent process only copies text to the output
@@ -364,9 +380,7 @@ def screen_records(
         for record in records:
             yield _screen_one(record, as_of, full)
         return
-    # load the index and rules once here: forked workers inherit them instead of rebuilding
-    kb_index()
-    rules()
+    _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_init, initargs=(as_of, full)) as pool:
         for chunk in pool.imap(_screen_chunk, _chunks(records, chunk_size)):
@@ -377,8 +391,7 @@ def parallel_screen_queries(
     queries: Sequence[str], as_of: date, jobs: int, *, use_opsin: bool = False
 ) -> list[ScreenResult]:
     """``screen_many`` over processes: full single-query screening, results in order."""
-    kb_index()
-    rules()
+    _warm(as_of)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_worker_init, initargs=(as_of, True, use_opsin)) as pool:
         return pool.map(_screen_query, queries, chunksize=max(1, len(queries) // (jobs * 4)))
