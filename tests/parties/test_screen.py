@@ -15,6 +15,7 @@ from fentrace.parties import (
     load_watchlist,
 )
 from fentrace.parties.evaluate import flagged_match, flagged_review, judge, load_labels
+from fentrace.parties.screen import split_parties
 
 EVALUATION = Path(__file__).parents[2] / "benchmarks" / "data" / "parties" / "evaluation.csv"
 
@@ -38,6 +39,9 @@ CASES = [
     ("Jalisco Tequila Exports", "MX", "none", None),
     ("Cartel del Golfo", None, "match", "ft-cartel-del-golfo"),
     ("Golfo Logistics", None, "none", None),
+    # a cartel's place word alone, without "cartel": worth a look, not a stop
+    ("Golfo", None, "possible", "ft-cartel-del-golfo"),
+    ("Sinaloa", None, "possible", "ft-cartel-de-sinaloa"),
     ("CJNG", None, "match", "ft-cartel-de-jalisco-nueva-generacion"),
     ("CJNG Imports SA de CV", None, "none", None),
     ("MS-13", None, "match", "ft-mara-salvatrucha"),
@@ -213,3 +217,33 @@ def test_a_country_that_is_no_text_is_ignored(screener: PartyScreener, country: 
     assert result.verdict == "match"
     assert result.country is None
     assert bool(result.warnings) is (country != "  ")
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        (
+            "ABC LOGISTICS LTD C/O HUBEI AMARVEL BIOTECH",
+            ["ABC LOGISTICS LTD", "HUBEI AMARVEL BIOTECH"],
+        ),
+        ("Green Valley Trading t/a Shuokang Biotech", ["Green Valley Trading", "Shuokang Biotech"]),
+        ("XYZ Freight on behalf of CJNG", ["XYZ Freight", "CJNG"]),
+        ("Alpha SA de CV / Beta Ltd", ["Alpha SA de CV", "Beta Ltd"]),
+        ("Hebei Shenghao I/E Co", ["Hebei Shenghao I/E Co"]),
+        ("Import/Export Co", ["Import/Export Co"]),
+        ("Hubei Amarvel Biotech Co Ltd", ["Hubei Amarvel Biotech Co Ltd"]),
+    ],
+)
+def test_split_parties(name: str, parts: list[str]) -> None:
+    assert split_parties(name) == parts
+
+
+def test_each_party_of_a_joined_name_is_screened(screener: PartyScreener) -> None:
+    result = screener.screen("ABC LOGISTICS LTD C/O HUBEI AMARVEL BIOTECH CO LTD")
+    assert result.verdict == "match"
+    assert result.best is not None
+    assert result.best.entity_id == "ft-hubei-amarvel-biotech-co-ltd"
+    assert any("part 'HUBEI AMARVEL BIOTECH CO LTD'" in line for line in result.best.explanation)
+    assert any("2 parties" in w for w in result.warnings)
+    clear = screener.screen("Sinaloa Fresh Produce SA de CV / Golfo Logistics")
+    assert clear.verdict == "none"

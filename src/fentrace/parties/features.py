@@ -46,6 +46,7 @@ WEIGHTS: Final[dict[str, float]] = {
     "place_differs": -0.12,
     "industry_differs": -0.20,
     "kind_differs": -0.45,
+    "org_word_missing": -0.15,
     "country_agrees": 0.05,
     "country_differs": -0.15,
 }
@@ -249,6 +250,11 @@ def kind_differs(query: NormalisedName, listed: NormalisedName, ctx: Context) ->
     return 0.0
 
 
+def org_word_missing(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """The listed name is built on an organisation word (Cartel, Organization) that the query lacks ("Golfo" against "Cartel del Golfo")."""
+    return 1.0 if listed.org_words and not query.org_words else 0.0
+
+
 def country_agrees(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
     """The country given with the query is a country of the listed entity."""
     return 1.0 if ctx.query_country and ctx.query_country in ctx.entity_countries else 0.0
@@ -276,6 +282,7 @@ FEATURES: Final[dict[str, FeatureFunction]] = {
     "place_differs": place_differs,
     "industry_differs": industry_differs,
     "kind_differs": kind_differs,
+    "org_word_missing": org_word_missing,
     "country_agrees": country_agrees,
     "country_differs": country_differs,
 }

@@ -146,6 +146,24 @@ _ACRONYM_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _NAME_
 _NAME_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _PERSON_ONLY)
 
 
+#: A scored pair: score, the list name, feature values, contributions, the query (or part) used.
+_Scored = tuple[float, "_AliasRecord", dict[str, float], dict[str, float], NormalisedName]
+
+#: Words that join two parties in one name field: "X c/o Y", "X t/a Y", "X on behalf of Y".
+_PARTY_JOINERS = re.compile(
+    r"\s(?:c/o|c\.o\.|care of|t/a|trading as|d/b/a|dba|doing business as|o/b/o|on behalf of|"
+    r"as agent for|a/k/a|aka|f/k/a|fka|formerly)\s|[;/]\s|\s/",
+    re.IGNORECASE,
+)
+
+
+def split_parties(name: str) -> list[str]:
+    """The parties named in one field ("X Ltd c/o Y Logistics" -> X Ltd, Y Logistics), or [name]."""
+    parts = [part.strip(" ,:-") for part in _PARTY_JOINERS.split(name)]
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else [name]
+
+
 def _is_acronym(alias: str, norm: NormalisedName) -> bool:
     """A list name like CJNG, TdA, MS-13 or WSBT: one short word with at least two capitals."""
     text = alias.strip()
@@ -353,6 +371,31 @@ class PartyScreener:
             self._cache[cache_key] = result
         return result
 
+    def _best_per_entity(
+        self, query: NormalisedName, code: str | None, ids: frozenset[str]
+    ) -> dict[int, _Scored]:
+        """The best-scoring alias of every candidate entity, with its features."""
+        best: dict[int, _Scored] = {}
+        for number in self.candidates(query):
+            record = self._records[number]
+            if record.acronym and query.tokens != record.norm.tokens:
+                continue
+            if (
+                not ids
+                and not record.acronym
+                and self._hopeless(query, record, self.entities[record.entity])
+            ):
+                continue
+            if record.alias.weak and query.compact != record.norm.compact:
+                continue
+            score, values, contributions = self._score(query, record, code, ids)
+            if record.alias.weak or record.alias.unverified:
+                score = min(score, MATCH_THRESHOLD - 0.01)
+            current = best.get(record.entity)
+            if current is None or score > current[0]:
+                best[record.entity] = (score, record, values, contributions, query)
+        return best
+
     def _screen(self, name: str, country: str | None, ids: frozenset[str]) -> PartyResult:
         warnings: list[str] = []
         if not isinstance(name, str) or not name.strip():
@@ -376,27 +419,23 @@ class PartyScreener:
                 error="no name words left after normalisation",
                 warnings=warnings,
             )
-        best: dict[int, tuple[float, _AliasRecord, dict[str, float], dict[str, float]]] = {}
-        for number in self.candidates(query):
-            record = self._records[number]
-            if record.acronym and query.tokens != record.norm.tokens:
-                continue
-            if (
-                not ids
-                and not record.acronym
-                and self._hopeless(query, record, self.entities[record.entity])
-            ):
-                continue
-            score, values, contributions = self._score(query, record, code, ids)
-            if record.alias.weak and query.compact != record.norm.compact:
-                continue
-            if record.alias.weak or record.alias.unverified:
-                score = min(score, MATCH_THRESHOLD - 0.01)
-            current = best.get(record.entity)
-            if current is None or score > current[0]:
-                best[record.entity] = (score, record, values, contributions)
+        best = self._best_per_entity(query, code, ids)
+        parts = split_parties(name)
+        if len(parts) > 1:
+            warnings.append(
+                f"name holds {len(parts)} parties (c/o, t/a, d/b/a, on behalf of ...): each was screened too"
+            )
+            for part in parts:
+                part_query = normalise_name(part)
+                if part_query.is_empty:
+                    continue
+                for number, found in self._best_per_entity(part_query, code, ids).items():
+                    if number not in best or found[0] > best[number][0]:
+                        best[number] = found
         matches: list[PartyMatch] = []
-        for score, record, values, contributions in sorted(best.values(), key=lambda b: -b[0]):
+        for score, record, values, contributions, used in sorted(
+            best.values(), key=lambda b: -b[0]
+        ):
             if score < POSSIBLE_THRESHOLD or len(matches) >= MATCHES_PER_QUERY:
                 break
             entity = self.entities[record.entity]
@@ -414,7 +453,12 @@ class PartyScreener:
                     entity_type=entity.type,
                     features=values,
                     contributions=contributions,
-                    explanation=self._explain(query, record, contributions),
+                    explanation=self._explain(used, record, contributions)
+                    + (
+                        [f"Matched on the part {used.original!r} of the name."]
+                        if used is not query
+                        else []
+                    ),
                     unverified_alias=record.alias.unverified,
                 )
             )
