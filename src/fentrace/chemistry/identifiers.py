@@ -4,7 +4,7 @@
 
 * molfile -- a string containing ``M  END`` (an MDL connection table);
 * InChI -- ``InChI=1S/...``;
-* InChIKey -- 27 characters ``XXXXXXXXXXXXXX-XXXXXXXXXX-X``; looked up in the knowledge base
+* InChIKey -- 27 characters, 14 letters - 10 letters - 1 letter; looked up in the knowledge base
   (an InChIKey is a hash: it cannot be turned back into a structure without a lookup);
 * CAS registry number -- ``NNNNNNN-NN-N`` with its check digit verified, then looked up;
 * a name or synonym the knowledge base knows (tolerant of case, spacing, hyphens, Greek letters
