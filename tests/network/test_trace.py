@@ -138,3 +138,17 @@ def test_resolve_party_by_key_or_close_spelling(
 def test_resolve_unknown_party_names_the_closest(small: PartyGraph) -> None:
     with pytest.raises(InputError, match="closest"):
         resolve_party(small, "Nobody Whatsoever")
+
+
+def test_limit_keeps_the_nearest_and_counts_all(small: PartyGraph) -> None:
+    start = [node(small, "HUBEI AMARVEL BIOTECH CO LTD")]
+    result = trace(small, start, hops=3, limit=1)
+    assert result.reached_total == 3
+    assert [r.hops for r in result.reached] == [1]
+
+
+def test_to_country_keeps_parties_reached_by_a_shipment_there(small: PartyGraph) -> None:
+    start = [node(small, "HUBEI AMARVEL BIOTECH CO LTD")]
+    result = trace(small, start, hops=3, to_country="us")
+    assert [r.name for r in result.reached] == ["Border Logistics LLC"]
+    assert result.reached_total == 1

@@ -190,39 +190,27 @@ def trace_command(
         raise UsageError("give --from NAME, --from-country CC or --chemical NAME to start from")
     graph = _load(manifests, True, ())  # tracing needs no watchlist screening
     mask = chemical_mask(graph, chemical) if chemical else None
+    # Paths are built for the nearest ``limit`` parties only, unless routes must be inspected.
+    options: dict[str, Any] = {
+        "hops": hops,
+        "max_gap_days": max_gap,
+        "edge_mask": mask,
+        "to_country": to_country,
+        "limit": None if via_third_country else limit,
+    }
     if from_name:
-        result = trace(
-            graph,
-            [resolve_party(graph, from_name)],
-            backward=backward,
-            hops=hops,
-            max_gap_days=max_gap,
-            edge_mask=mask,
-        )
+        result = trace(graph, [resolve_party(graph, from_name)], backward=backward, **options)
     elif from_country:
-        result = trace(
-            graph,
-            start_edges=origin_edges(graph, from_country, mask),
-            backward=backward,
-            hops=hops,
-            max_gap_days=max_gap,
-            edge_mask=mask,
-        )
+        starts = origin_edges(graph, from_country, mask)
+        result = trace(graph, start_edges=starts, backward=backward, **options)
     else:
         assert mask is not None
-        result = trace(
-            graph,
-            start_edges=supplier_edges(graph, mask),
-            hops=hops,
-            max_gap_days=max_gap,
-            edge_mask=mask,
-        )
+        result = trace(graph, start_edges=supplier_edges(graph, mask), **options)
     reached = list(result.reached)
-    if to_country:
-        wanted = to_country.upper()
-        reached = [r for r in reached if r.path and r.path[-1].destination == wanted]
+    total = result.reached_total
     if via_third_country:
         reached = [r for r in reached if len(set(r.route)) >= 3]
+        total = len(reached)
     shown = reached[:limit]
     if as_json:
         emit_json(
@@ -232,7 +220,7 @@ def trace_command(
                 "hops": result.hops,
                 "chemical": chemical,
                 "shipments_followed": result.shipments_followed,
-                "reached_count": len(reached),
+                "reached_count": total,
                 "reached": [_reached_json(r) for r in shown],
                 "rejected": _rejected_json(graph),
             }
@@ -254,7 +242,8 @@ def trace_command(
         title += f" and {len(result.start) - 3} more"
     print_table(["hops", "party", "countries", "date", "shipments", "route"], rows, title=title)
     click.echo(
-        f"{len(reached)} part(ies) reached; {result.shipments_followed} shipment(s) followed"
+        f"{total} part(ies) reached, {len(shown)} shown; "
+        f"{result.shipments_followed} shipment(s) followed"
     )
 
 

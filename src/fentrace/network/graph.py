@@ -85,6 +85,9 @@ class PartyGraph:
     out_index: EdgeIndex
     in_index: EdgeIndex
     day_zero: date
+    src_array: IntArray
+    dst_array: IntArray
+    day_array: IntArray
     rejected: list[RejectedRow] = field(default_factory=list)
     read_count: int = 0
     name_key: Callable[[str], str] = simple_name_key
@@ -98,13 +101,16 @@ class PartyGraph:
         return self.shipments.height
 
     def src(self) -> IntArray:
-        return self.shipments["src"].to_numpy().astype(np.int64)
+        """Shipper node of every shipment, by edge id."""
+        return self.src_array
 
     def dst(self) -> IntArray:
-        return self.shipments["dst"].to_numpy().astype(np.int64)
+        """Consignee node of every shipment, by edge id."""
+        return self.dst_array
 
     def day(self) -> IntArray:
-        return self.shipments["day"].to_numpy().astype(np.int64)
+        """Day of every shipment, counted from ``day_zero``, by edge id."""
+        return self.day_array
 
     def party(self, node: int) -> dict[str, object]:
         """One party's attributes as a plain dict."""
@@ -438,6 +444,9 @@ def build_graph(
         out_index=EdgeIndex.build(src, day, n),
         in_index=EdgeIndex.build(dst, day, n),
         day_zero=day_zero,
+        src_array=src,
+        dst_array=dst,
+        day_array=day,
         rejected=list(rows.rejected),
         read_count=rows.read_count,
         name_key=key_fn,

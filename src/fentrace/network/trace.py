@@ -72,6 +72,7 @@ class TraceResult:
     hops: int
     reached: tuple[Reached, ...]
     shipments_followed: int
+    reached_total: int
 
 
 def resolve_party(graph: PartyGraph, query: str) -> int:
@@ -138,6 +139,7 @@ def trace(
     max_gap_days: int | None = None,
     edge_mask: np.ndarray | None = None,
     limit: int | None = None,
+    to_country: str | None = None,
 ) -> TraceResult:
     """Trace forward (what the start shipped, and onward) or backward (where it came from).
 
@@ -145,6 +147,8 @@ def trace(
     parties; ``start_edges`` start from given shipments instead. ``edge_mask`` restricts every
     hop to the shipments it marks (e.g. one chemical). Time runs forward along a forward path
     and backward along a backward one; ``max_gap_days`` bounds the wait between two hops.
+    ``to_country`` keeps the parties reached by a shipment to that country; ``limit`` keeps
+    the nearest ones only (paths are built for those alone).
     """
     if hops < 1:
         raise InputError("hops must be at least 1")
@@ -168,6 +172,8 @@ def trace(
     for level in range(2, hops + 1):
         if len(frontier) == 0:
             break
+        if max_gap_days is None:
+            frontier = _earliest_per_receiver(frontier, far, day, backward)
         t = day[frontier]
         gap = (1 << 32) if max_gap_days is None else max_gap_days
         if backward:
@@ -182,7 +188,9 @@ def trace(
         frontier = cand
     visited = np.flatnonzero(hop_of)
     start_set = {int(n) for n in near[first]}
-    reached = _reached(graph, visited, hop_of, pred, far, day, backward, start_set, limit)
+    reached, total = _reached(
+        graph, visited, hop_of, pred, far, day, backward, start_set, limit, to_country
+    )
     start_names = tuple(graph.name_of(n) for n in sorted(start_set))
     return TraceResult(
         start=start_names,
@@ -190,7 +198,27 @@ def trace(
         hops=hops,
         reached=reached,
         shipments_followed=len(visited),
+        reached_total=total,
     )
+
+
+def _earliest_per_receiver(
+    frontier: IntArray, far: IntArray, day: IntArray, backward: bool
+) -> IntArray:
+    """One shipment per receiving party: the soonest in trace time (latest, going backward).
+
+    Without a maximum gap, what can follow a delivery is everything at that party from the
+    delivery's day on, so the soonest delivery's continuations include every later one's;
+    expanding it alone gives the same reach with far fewer candidates on busy parties.
+    """
+    time_rank = -day[frontier] if backward else day[frontier]
+    order = np.lexsort((frontier, time_rank, far[frontier]))
+    ranked = frontier[order]
+    receivers = far[ranked]
+    keep = np.ones(len(ranked), dtype=bool)
+    keep[1:] = receivers[1:] != receivers[:-1]
+    result: IntArray = ranked[keep]
+    return result
 
 
 def _reached(
@@ -203,9 +231,11 @@ def _reached(
     backward: bool,
     start_set: set[int],
     limit: int | None,
-) -> tuple[Reached, ...]:
+    to_country: str | None,
+) -> tuple[tuple[Reached, ...], int]:
+    """The reached parties (nearest first, at most ``limit``) with paths, and how many in all."""
     if len(visited) == 0:
-        return ()
+        return (), 0
     # Per reached party, the shipment that got there at the fewest hops, soonest in trace time.
     time_rank = -day[visited] if backward else day[visited]
     order = np.lexsort((visited, time_rank, hop_of[visited], far[visited]))
@@ -214,16 +244,16 @@ def _reached(
     first_of_node = np.ones(len(ranked), dtype=bool)
     first_of_node[1:] = nodes[1:] != nodes[:-1]
     best = ranked[first_of_node]
-    best = best[[int(far[e]) not in start_set for e in best]]
+    best = best[~np.isin(far[best], np.fromiter(start_set, dtype=np.int64, count=len(start_set)))]
+    if to_country is not None:
+        destination = graph.shipments["destination"].gather(best).to_numpy()
+        best = best[destination == to_country.upper()]
     best_order = np.lexsort((far[best], -day[best] if backward else day[best], hop_of[best]))
     best = best[best_order]
+    total = len(best)
     if limit is not None:
         best = best[:limit]
-    columns = graph.shipments
-    parties = graph.parties
-    names = parties["name"].to_list()
-    countries = parties["countries"].to_list()
-    out: list[Reached] = []
+    chains: list[list[int]] = []
     for edge in best:
         chain: list[int] = []
         cursor = int(edge)
@@ -232,9 +262,20 @@ def _reached(
             cursor = int(pred[cursor])
         if not backward:
             chain.reverse()
+        chains.append(chain)
+    on_paths = sorted({e for chain in chains for e in chain})
+    rows = dict(zip(on_paths, graph.shipments[on_paths].iter_rows(named=True), strict=True))
+    needed = sorted(
+        {int(far[e]) for e in best} | {int(r[k]) for r in rows.values() for k in ("src", "dst")}
+    )
+    picked = graph.parties[needed]
+    names = dict(zip(needed, picked["name"].to_list(), strict=True))
+    countries = dict(zip(needed, picked["countries"].to_list(), strict=True))
+    out: list[Reached] = []
+    for edge, chain in zip(best, chains, strict=True):
         steps = []
         for position, e in enumerate(chain, start=1):
-            row = columns.row(e, named=True)
+            row = rows[e]
             steps.append(
                 Step(
                     hop=position if not backward else len(chain) - position + 1,
@@ -256,11 +297,11 @@ def _reached(
                 name=str(names[node]),
                 countries=tuple(countries[node] or ()),
                 hops=int(hop_of[edge]),
-                date=columns["date"][int(edge)],
+                date=rows[int(edge)]["date"],
                 path=tuple(steps),
             )
         )
-    return tuple(out)
+    return tuple(out), total
 
 
 def origin_edges(graph: PartyGraph, country: str, edge_mask: np.ndarray | None = None) -> IntArray:
