@@ -157,8 +157,25 @@ _PARTY_JOINERS = re.compile(
 )
 
 
+_JOINER_WORDS = (
+    " care of ",
+    " trading as ",
+    " business as ",
+    " behalf of ",
+    " agent for ",
+    " aka ",
+    " fka ",
+    " formerly ",
+    " dba ",
+)
+
+
 def split_parties(name: str) -> list[str]:
     """The parties named in one field ("X Ltd c/o Y Logistics" -> X Ltd, Y Logistics), or [name]."""
+    if "/" not in name and ";" not in name and "." not in name:
+        lower = name.lower()
+        if not any(word in lower for word in _JOINER_WORDS):
+            return [name]
     parts = [part.strip(" ,:-") for part in _PARTY_JOINERS.split(name)]
     parts = [part for part in parts if part]
     return parts if len(parts) > 1 else [name]
