@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import networkx as nx
@@ -124,3 +126,27 @@ def test_format_by_extension(path: str, kind: str) -> None:
 def test_unknown_extension_is_a_usage_error(path: str) -> None:
     with pytest.raises(UsageError, match="format"):
         format_of(path)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's script")
+def test_html_script_draws_every_party_and_link_and_shows_details(
+    small: PartyGraph, tmp_path: Path
+) -> None:
+    path = tmp_path / "g.html"
+    graph = risk_column(small, spread_risk(small))
+    write_graph(graph, path)
+    stub = Path(__file__).parent / "data" / "dom_stub.js"
+    run = subprocess.run(
+        ["node", str(stub), str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    drawn = json.loads(run.stdout)
+    assert drawn["circles"] == small.n_parties
+    assert drawn["lines"] > 0
+    assert drawn["summary"].startswith(f"{small.n_parties} of {small.n_parties} parties shown")
+    assert drawn["transform"].startswith("translate(")
+    assert drawn["party"]["title"] == "HUBEI AMARVEL BIOTECH CO LTD"  # highest risk first
+    assert ["risk", "1"] in drawn["party"]["rows"]
+    assert drawn["link"]["rows"][0][0] == "shipments"
+    assert "hsl(0, 70%, 45%)" in drawn["fills"]  # risk 1 is red
+    assert "hsl(120, 70%, 35%)" in drawn["fills"]  # no risk is green

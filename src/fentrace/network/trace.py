@@ -163,8 +163,8 @@ def trace(
             index, nodes, np.zeros(len(nodes), np.int64), np.full(len(nodes), (1 << 32) - 1)
         )
     else:
-        first = np.asarray(start_edges, dtype=np.int64)
-    first = np.unique(first[allowed[first]])
+        first = _distinct(np.asarray(start_edges, dtype=np.int64), n_edges)
+    first = first[allowed[first]]
     hop_of = np.zeros(n_edges, dtype=np.int32)
     pred = np.full(n_edges, -1, dtype=np.int64)
     hop_of[first] = 1
@@ -182,16 +182,16 @@ def trace(
             cand, owner = _expand(index, far[frontier], t, t + gap)
         keep = allowed[cand] & (hop_of[cand] == 0)
         cand, owner = cand[keep], owner[keep]
-        cand, first_at = np.unique(cand, return_index=True)
+        # A shipment reached twice at this level may keep either predecessor: both are valid.
         hop_of[cand] = level
-        pred[cand] = frontier[owner[first_at]]
-        frontier = cand
+        pred[cand] = frontier[owner]
+        frontier = _distinct(cand, n_edges)
     visited = np.flatnonzero(hop_of)
-    start_set = {int(n) for n in near[first]}
+    start_nodes_reached = _distinct(near[first], graph.n_parties)
     reached, total = _reached(
-        graph, visited, hop_of, pred, far, day, backward, start_set, limit, to_country
+        graph, visited, hop_of, pred, far, day, backward, start_nodes_reached, limit, to_country
     )
-    start_names = tuple(graph.name_of(n) for n in sorted(start_set))
+    start_names = tuple(graph.parties["name"].gather(start_nodes_reached).to_list())
     return TraceResult(
         start=start_names,
         direction="backward" if backward else "forward",
@@ -200,6 +200,26 @@ def trace(
         shipments_followed=len(visited),
         reached_total=total,
     )
+
+
+def _distinct(values: IntArray, size: int) -> IntArray:
+    """The distinct values in ``[0, size)``, sorted (a boolean scatter: faster than sorting)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    result: IntArray = np.flatnonzero(seen)
+    return result
+
+
+def _receiver_time_key(
+    edges: IntArray, far: IntArray, day: IntArray, backward: bool, hop_of: np.ndarray | None = None
+) -> IntArray:
+    """One int64 per edge ordering by receiver, then hops (if given), then trace time."""
+    time_rank = (np.int64(1 << 31) - day[edges]) if backward else day[edges]
+    key = far[edges] * np.int64(1 << 40) + time_rank
+    if hop_of is not None:
+        key = key + hop_of[edges].astype(np.int64) * np.int64(1 << 32)
+    result: IntArray = key
+    return result
 
 
 def _earliest_per_receiver(
@@ -211,8 +231,7 @@ def _earliest_per_receiver(
     delivery's day on, so the soonest delivery's continuations include every later one's;
     expanding it alone gives the same reach with far fewer candidates on busy parties.
     """
-    time_rank = -day[frontier] if backward else day[frontier]
-    order = np.lexsort((frontier, time_rank, far[frontier]))
+    order = np.argsort(_receiver_time_key(frontier, far, day, backward), kind="quicksort")
     ranked = frontier[order]
     receivers = far[ranked]
     keep = np.ones(len(ranked), dtype=bool)
@@ -229,7 +248,7 @@ def _reached(
     far: IntArray,
     day: IntArray,
     backward: bool,
-    start_set: set[int],
+    start_nodes: IntArray,
     limit: int | None,
     to_country: str | None,
 ) -> tuple[tuple[Reached, ...], int]:
@@ -237,14 +256,13 @@ def _reached(
     if len(visited) == 0:
         return (), 0
     # Per reached party, the shipment that got there at the fewest hops, soonest in trace time.
-    time_rank = -day[visited] if backward else day[visited]
-    order = np.lexsort((visited, time_rank, hop_of[visited], far[visited]))
+    order = np.argsort(_receiver_time_key(visited, far, day, backward, hop_of), kind="quicksort")
     ranked = visited[order]
     nodes = far[ranked]
     first_of_node = np.ones(len(ranked), dtype=bool)
     first_of_node[1:] = nodes[1:] != nodes[:-1]
     best = ranked[first_of_node]
-    best = best[~np.isin(far[best], np.fromiter(start_set, dtype=np.int64, count=len(start_set)))]
+    best = best[~np.isin(far[best], start_nodes)]
     if to_country is not None:
         destination = graph.shipments["destination"].gather(best).to_numpy()
         best = best[destination == to_country.upper()]
