@@ -247,3 +247,14 @@ def test_each_party_of_a_joined_name_is_screened(screener: PartyScreener) -> Non
     assert any("2 parties" in w for w in result.warnings)
     clear = screener.screen("Sinaloa Fresh Produce SA de CV / Golfo Logistics")
     assert clear.verdict == "none"
+
+
+def test_every_action_on_the_entity_is_listed(screener: PartyScreener) -> None:
+    best = screener.screen("Ana Gabriela Rubio Zea").best
+    assert best is not None
+    assert (best.action, str(best.since)) == ("indictment", "2023-04-04")  # the earliest
+    listings = best.to_dict()["listings"]
+    assert {(li["action"], li["list"], li["since"]) for li in listings} == {
+        ("ofac", "us-ofac-sdn", "2023-04-14"),
+        ("indictment", "us-doj-indictments", "2023-04-04"),
+    }

@@ -28,7 +28,7 @@ from fentrace.parties.features import (
     person_name_bound,
 )
 from fentrace.parties.normalise import MAX_NAME_LENGTH, NormalisedName, normalise_name
-from fentrace.parties.watchlist import Alias, Entity, Watchlist
+from fentrace.parties.watchlist import Alias, Entity, Listing, Watchlist
 
 Verdict = Literal["match", "possible", "none"]
 
@@ -67,6 +67,7 @@ class PartyMatch:
     contributions: dict[str, float]
     explanation: list[str]
     unverified_alias: bool = False
+    listings: tuple[Listing, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of DESIGN.md's party screening contract."""
@@ -84,6 +85,15 @@ class PartyMatch:
             "contributions": {k: round(v, 4) for k, v in self.contributions.items()},
             "explanation": list(self.explanation),
             "unverified_alias": self.unverified_alias,
+            "listings": [
+                {
+                    "action": li.action,
+                    "list": li.list_id,
+                    "since": li.since.isoformat() if li.since else None,
+                    "source": li.source,
+                }
+                for li in self.listings
+            ],
         }
 
 
@@ -477,6 +487,7 @@ class PartyScreener:
                         else []
                     ),
                     unverified_alias=record.alias.unverified,
+                    listings=entity.listings,
                 )
             )
         verdict: Verdict = "none"
