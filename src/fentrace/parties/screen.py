@@ -372,6 +372,11 @@ class PartyScreener:
             line = f"{describe(name)} ({contribution:+.2f})"
             if name == "distinctive":
                 line += f": {' '.join(query.distinctive)!r} ~ {' '.join(record.norm.distinctive)!r}"
+            elif name == "name_tokens":
+                shared = [t for t in query.tokens if t in set(record.norm.tokens)]
+                line += f": shared {', '.join(shared) if shared else 'only misspelt words'}"
+            elif name == "person_name":
+                line += f": {' '.join(query.tokens)!r} ~ {' '.join(record.norm.tokens)!r}"
             elif name in {"place_agrees", "place_differs"}:
                 line += f": {', '.join(query.places)} / {', '.join(record.norm.places)}"
             lines.append(line)
