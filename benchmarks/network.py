@@ -310,14 +310,18 @@ def quality(n_shipments: int, n_parties: int, seed: int) -> None:
     for cas, _ in PRECURSORS:
         pre_mask |= chemical_mask(graph, cas)
     for label, mask in (("all trade", None), ("precursor trade only", pre_mask)):
+        start = time.perf_counter()
         ranked = hubs(graph, top=50, edge_mask=mask)
+        print(f"  hubs ({label}) took {time.perf_counter() - start:.2f} s")
         flags = [is_illicit(h.node) for h in ranked]
         brokers_found = sum(1 for h in ranked[:6] if keys[h.node] in {key(b) for b in data.brokers})
         print(
             f"  hubs ({label}): precision@6 {sum(flags[:6]) / 6:.2f}, "
             f"precision@20 {sum(flags[:20]) / 20:.2f}; brokers in top 6: {brokers_found}/6"
         )
+    start = time.perf_counter()
     scores = spread_risk(graph)
+    print(f"  risk spread took {time.perf_counter() - start:.2f} s")
     flags = [is_illicit(s.node) for s in scores]
     for k in (10, 20, 50):
         print(f"  risk (2 suppliers watchlisted): precision@{k} {sum(flags[:k]) / k:.2f}")
