@@ -302,8 +302,8 @@ def _read_sdn_csv(
                 continue
             alias = _sdn_value(row[3])
             if alias:
-                weak = _sdn_value(row[2]).lower() in {"nka", "weak"}
-                records[row[0].strip()]["aliases"].append(Alias(alias, weak=weak))
+                # alt_type aka / fka / nka: all full names; the CSV does not mark weak a.k.a.s
+                records[row[0].strip()]["aliases"].append(Alias(alias))
     if add is not None:
         for line, row in _csv_rows(add):
             if len(row) == 1 and row[0].strip() in {"", "\x1a"}:
