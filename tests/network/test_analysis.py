@@ -128,6 +128,13 @@ def test_risk_column_puts_zero_where_risk_did_not_reach() -> None:
 def test_hubs_on_masked_trade_ignore_other_shipments() -> None:
     graph = _chain_graph()
     only_lone = (graph.shipments["shipment_id"] == "7").to_numpy()
-    ranked = hubs(graph, top=3, edge_mask=only_lone)
-    assert all(h.betweenness == 0.0 for h in ranked)
-    assert all(h.throughput_kg == 0.0 for h in ranked)
+    assert hubs(graph, top=3, edge_mask=only_lone) == []  # a lone pair has nobody between
+    via_beta = graph.shipments["shipment_id"].is_in(["5", "6"]).to_numpy()
+    ranked = hubs(graph, top=3, edge_mask=via_beta)
+    assert [h.name for h in ranked] == ["Consignee Beta"]  # the broker receives nothing here
+    assert ranked[0].throughput_kg == pytest.approx(5.0)
+
+
+def test_parties_with_nothing_between_are_not_listed() -> None:
+    names = {h.name for h in hubs(_chain_graph(), top=20)}
+    assert names == {"Broker Hub", "Consignee Beta"}

@@ -279,6 +279,8 @@ def hubs_command(
         hit = chemical_mask(graph, chemical)
         mask = hit if mask is None else mask | hit
     ranked = rank_hubs(graph, top=top, samples=samples, edge_mask=mask)
+    if not ranked:
+        stderr_console.print("no party sits between others in this trade", highlight=False)
     if as_json:
         emit_json(
             {

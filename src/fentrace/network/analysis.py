@@ -105,6 +105,8 @@ def hubs(
 ) -> list[Hub]:
     """Parties ranked by flow-weighted betweenness, ties broken by throughput (min of in, out kg).
 
+    Only parties that sit between others (betweenness or throughput above zero) are listed.
+
     ``edge_mask`` ranks on the shipments it marks only (say, one chemical's trade), so that
     the big legitimate distributors of everything else do not hide a precursor's brokers.
 
@@ -123,7 +125,8 @@ def hubs(
     scores: dict[int, float] = nx.betweenness_centrality(g, k=k, weight="cost", seed=seed)
     parties = graph.parties
     throughput = _throughput(graph, edge_mask)
-    ranked = sorted(range(n), key=lambda v: (-scores.get(v, 0.0), -throughput[v], v))
+    between = [v for v in range(n) if scores.get(v, 0.0) > 0.0 or throughput[v] > 0.0]
+    ranked = sorted(between, key=lambda v: (-scores.get(v, 0.0), -throughput[v], v))
     names = parties["name"].to_list()
     countries = parties["countries"].to_list()
     roles = parties["roles"].to_list()
