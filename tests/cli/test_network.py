@@ -171,3 +171,22 @@ def test_hubs_on_one_chemical_only(
         ["network", "hubs", str(SMALL), "--chemical", chemical, "--no-watchlist", "--json"],
     )
     assert [h["party"] for h in body["hubs"]][:1] == ([first] if first else [])
+
+
+def test_communities_json_puts_every_traded_party_in_one_group(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    body = _json(capsys, ["network", "communities", str(SMALL), "--no-watchlist", "--json"])
+    members = [m for c in body["communities"] for m in c["members"]]
+    assert len(members) == len(set(members))
+    canada = next(c for c in body["communities"] if "Maple Pharma Ltd" in c["members"])
+    assert set(canada["members"]) == {"Maple Pharma Ltd", "Toronto Chem Supply Inc"}
+    assert canada["countries"] == ["CA"]
+    assert [c["size"] for c in body["communities"]] == sorted(
+        (c["size"] for c in body["communities"]), reverse=True
+    )
+
+
+def test_communities_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "communities", str(SMALL), "--no-watchlist", "--min-size", "3"]) == 0
+    assert "communities" in capsys.readouterr().out

@@ -9,6 +9,7 @@ import click
 
 from fentrace.cli._common import emit_json, print_table, stderr_console
 from fentrace.exc import UsageError
+from fentrace.network.analysis import communities as find_communities
 from fentrace.network.analysis import hubs as rank_hubs
 from fentrace.network.analysis import risk_column, spread_risk
 from fentrace.network.export import format_of, write_graph
@@ -365,4 +366,52 @@ def risk_command(
         ["risk", "hops", "party", "why"],
         [(f"{s.risk:.3f}", s.hops, s.name, s.explain()) for s in shown],
         title="risk spread from watchlisted parties",
+    )
+
+
+@network.command(name="communities")
+@_MANIFESTS
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--min-size", default=2, show_default=True, type=click.IntRange(1))
+@_NO_WATCHLIST
+@_JSON
+def communities_command(
+    manifests: tuple[str, ...], top: int, min_size: int, no_watchlist: bool, as_json: bool
+) -> None:
+    """Groups of parties that trade mostly among themselves (Louvain), largest first."""
+    graph = _load(manifests, no_watchlist, ())
+    groups = [g for g in find_communities(graph) if len(g) >= min_size][:top]
+    parties = graph.parties
+    names = parties["name"].to_list()
+    countries = parties["countries"].to_list()
+    watched = parties["watch_name"].to_list()
+    kg_in = parties["kg_in"].to_list()
+    summaries = [
+        {
+            "community": i,
+            "size": len(group),
+            "countries": sorted({c for v in group for c in countries[v] or ()}),
+            "watchlisted": [names[v] for v in group if watched[v]],
+            "kg_received": round(sum(kg_in[v] for v in group), 3),
+            "members": [names[v] for v in sorted(group, key=lambda v: -kg_in[v])],
+        }
+        for i, group in enumerate(groups, start=1)
+    ]
+    if as_json:
+        emit_json({"communities": summaries, "rejected": _rejected_json(graph)})
+        return
+    print_table(
+        ["#", "size", "countries", "watchlisted", "kg received", "members (largest first)"],
+        [
+            (
+                s["community"],
+                s["size"],
+                ",".join(s["countries"]),
+                "; ".join(s["watchlisted"]),
+                f"{s['kg_received']:g}",
+                "; ".join(s["members"][:6]) + (" ..." if s["size"] > 6 else ""),
+            )
+            for s in summaries
+        ],
+        title="communities",
     )
