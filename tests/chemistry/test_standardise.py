@@ -57,6 +57,16 @@ def test_golden_parent_and_removed(given: str, parent: str, removed: tuple[str, 
     assert Chem.MolToSmiles(result.mol) == parent
 
 
+@pytest.mark.parametrize(("given", "parent", "removed"), GOLDEN)
+def test_text_hint_changes_nothing(given: str, parent: str, removed: tuple[str, ...]) -> None:
+    mol = Chem.MolFromSmiles(given)
+    hinted = standardise(mol, smiles=given)
+    plain = standardise(mol)
+    assert (hinted.smiles, hinted.removed) == (parent, removed)
+    assert [step.name for step in hinted.steps] == [step.name for step in plain.steps]
+    assert [step.changed for step in hinted.steps] == [step.changed for step in plain.steps]
+
+
 def test_every_step_reports_by_name() -> None:
     result = standardise(Chem.MolFromSmiles("Cl.Cl.c1ccc(NC2CCNCC2)cc1"))
     assert [step.name for step in result.steps] == [

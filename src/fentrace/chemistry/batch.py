@@ -278,7 +278,7 @@ def screen_record(record: Record, as_of: date) -> ScreenResult:
         if mol is None:
             reason = f"SMILES could not be read: {_smiles_problem(record.text)}"
             return unresolved(record.text, "smiles", reason, as_of)
-        return screen_mol(record.text, "smiles", mol, as_of, **options)
+        return screen_mol(record.text, "smiles", mol, as_of, smiles_text=record.text, **options)
     return screen_resolution(resolve(record.text, use_opsin=False), as_of, **options)
 
 

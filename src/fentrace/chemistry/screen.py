@@ -351,6 +351,7 @@ def screen_mol(
     as_of: date,
     *,
     named: Substance | None = None,
+    smiles_text: str | None = None,
     with_inchikey: bool = True,
     neighbours_always: bool = True,
     index: KBIndex | None = None,
@@ -359,7 +360,8 @@ def screen_mol(
     """Screen one parsed molecule (see the module docstring for the stages and the verdict).
 
     ``named`` is the knowledge-base record the identifier itself named (by CAS, name or
-    InChIKey). ``with_inchikey=False`` skips the InChIKey for clear results (batch mode: the
+    InChIKey). ``smiles_text`` is the SMILES ``mol`` was parsed from, when it was: it lets
+    standardisation skip steps the text rules out. ``with_inchikey=False`` skips the InChIKey for clear results (batch mode: the
     InChIKey costs about as much as the rest of screening). ``neighbours_always=False`` looks
     for neighbours only when no rule fired.
     """
@@ -372,7 +374,7 @@ def screen_mol(
         )
     kb = knowledge_base() if kb is None else kb
     index = kb_index() if index is None else index
-    parent = standardise(mol)
+    parent = standardise(mol, smiles=smiles_text)
     substance = index.by_smiles(parent.smiles)
     if substance is None:
         substance = named

@@ -214,30 +214,61 @@ _STEPS: tuple[Callable[[Chem.Mol], StepResult], ...] = (
 _STEREO_MARKS = ("@", "/", "\\")
 
 
-def standardise(mol: Chem.Mol) -> StandardisedMol:
+#: Reports of steps that a SMILES text shows to have nothing to do (see ``standardise``).
+_SKIPPED: dict[Callable[[Chem.Mol], StepResult], StepReport] = {
+    largest_organic_fragment: StepReport("largest_organic_fragment", False, "one fragment"),
+    neutralise: StepReport("neutralise", False, "no charges"),
+    ketone_hydrate: StepReport("ketone_hydrate", False, "no gem-diol"),
+}
+
+
+def _needed(step: Callable[[Chem.Mol], StepResult], smiles: str) -> bool:
+    """Whether ``smiles`` could need ``step``; False only when its text rules the step out.
+
+    Fragments are always separated by ``.``, charges are always written with ``+`` or ``-``,
+    and a gem-diol needs two aliphatic oxygens; the tests are conservative (a ``-`` bond or a
+    ring-closing ``.`` just runs the step).
+    """
+    if step is largest_organic_fragment:
+        return "." in smiles
+    if step is neutralise:
+        return "+" in smiles or "-" in smiles
+    if step is ketone_hydrate:
+        return smiles.count("O") >= 2
+    return True
+
+
+def standardise(mol: Chem.Mol, *, smiles: str | None = None) -> StandardisedMol:
     """Reduce ``mol`` to its parent: largest organic fragment, neutral, no hydrate, no stereo.
 
-    ``mol`` must be a sanitised RDKit molecule; it is not modified.
+    ``mol`` must be a sanitised RDKit molecule; it is not modified. ``smiles``, the text
+    ``mol`` was parsed from, lets steps that text rules out be skipped (batch screening).
     """
     current = mol
     reports: list[StepReport] = []
     removed: list[str] = []
     for step in _STEPS:
+        if smiles is not None and not _needed(step, smiles):
+            reports.append(_SKIPPED[step])
+            continue
         current, report, phrases = step(current)
         reports.append(report)
         removed.extend(phrases)
     # The isomeric canonical SMILES is needed anyway; it shows any stereo that is left, so the
     # stereo step runs (and the SMILES is written again) only for the few molecules that have it.
-    smiles = Chem.MolToSmiles(current)
-    if any(mark in smiles for mark in _STEREO_MARKS):
+    canonical = Chem.MolToSmiles(current)
+    if any(mark in canonical for mark in _STEREO_MARKS):
         current, report, phrases = remove_stereo(current)
         reports.append(report)
         removed.extend(phrases)
-        smiles = Chem.MolToSmiles(current)
+        canonical = Chem.MolToSmiles(current)
     else:
-        reports.append(StepReport("remove_stereo", False, "no stereochemistry"))
-    reports.append(StepReport("canonical_smiles", False, smiles))
-    return StandardisedMol(current, smiles, tuple(removed), tuple(reports))
+        reports.append(_NO_STEREO)
+    reports.append(StepReport("canonical_smiles", False, canonical))
+    return StandardisedMol(current, canonical, tuple(removed), tuple(reports))
+
+
+_NO_STEREO = StepReport("remove_stereo", False, "no stereochemistry")
 
 
 @lru_cache(maxsize=4096)
