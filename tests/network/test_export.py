@@ -94,6 +94,7 @@ def test_html_is_self_contained_and_its_data_parses(small: PartyGraph, tmp_path:
     assert by_name["HUBEI AMARVEL BIOTECH CO LTD"]["risk"] == 1.0
     assert all(-1.5 <= n["x"] <= 1.5 for n in data["nodes"])
     assert {(e["source"], e["target"]) for e in data["edges"]}
+    assert {link["kind"] for link in data["links"]} == {"shares_contact", "notify_for"}
 
 
 def test_html_limits_to_top_parties(small: PartyGraph, tmp_path: Path) -> None:
@@ -148,5 +149,7 @@ def test_html_script_draws_every_party_and_link_and_shows_details(
     assert drawn["party"]["title"] == "HUBEI AMARVEL BIOTECH CO LTD"  # highest risk first
     assert ["risk", "1"] in drawn["party"]["rows"]
     assert drawn["link"]["rows"][0][0] == "shipments"
+    assert drawn["dashed"] == 2  # the shared phone and the notify party; forwarders are trade legs
+    assert ["link", "shares contact"] in drawn["contact"]["rows"]
     assert "hsl(0, 70%, 45%)" in drawn["fills"]  # risk 1 is red
     assert "hsl(120, 70%, 35%)" in drawn["fills"]  # no risk is green

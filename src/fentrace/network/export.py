@@ -198,10 +198,15 @@ def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[st
         )
     )
     shown = shown.join(chems, on=["src", "dst"], how="left")
+    side_links = graph.links.filter(
+        (pl.col("kind") != "forwarder_of") & pl.col("a").is_in(keep) & pl.col("b").is_in(keep)
+    )
     layout_graph = nx.Graph()
     layout_graph.add_nodes_from(keep)
     layout_graph.add_edges_from(shown.select("src", "dst").iter_rows())
-    positions = nx.spring_layout(layout_graph, seed=seed) if keep else {}
+    layout_graph.add_edges_from(side_links.select("a", "b").iter_rows())
+    spread = 2.0 / max(1.0, len(keep)) ** 0.5  # twice networkx's default spacing: labels overlap less
+    positions = nx.spring_layout(layout_graph, k=spread, seed=seed) if keep else {}
     nodes = [
         {
             "id": int(row["node"]),
@@ -232,8 +237,20 @@ def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[st
         }
         for row in shown.iter_rows(named=True)
     ]
+    others = [
+        {
+            "source": int(a),
+            "target": int(b),
+            "kind": kind,
+            "value": value,
+            "shipments": int(count),
+            "example": example,
+        }
+        for a, b, kind, value, count, example in side_links.iter_rows()
+    ]
     return {
         "title": "fentrace party graph",
+        "links": others,
         "parties": graph.n_parties,
         "shipments": graph.n_shipments,
         "shown": len(nodes),

@@ -26,6 +26,8 @@ _PAGE = """<!DOCTYPE html>
   #side td:first-child { color: #555; width: 34%; }
   .legend span { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: middle; }
   line.link { stroke: #888; stroke-opacity: 0.55; }
+  line.shares_contact { stroke: #7b1fa2; stroke-opacity: 0.9; }
+  line.notify_for { stroke: #1565c0; stroke-opacity: 0.9; }
   line.link.sel, circle.sel { stroke: #000; stroke-width: 2.5; stroke-opacity: 1; }
   circle { stroke: #333; stroke-width: 0.6; cursor: pointer; }
   text.label { font-size: 10px; pointer-events: none; fill: #222; }
@@ -39,6 +41,8 @@ _PAGE = """<!DOCTYPE html>
   <p class="legend"><span style="background:#2e7d32"></span>no risk
      <span style="background:#f9a825"></span>some
      <span style="background:#c62828"></span>high (watchlisted)</p>
+  <p>Grey: trade (width by kilograms); dashed purple: shared phone, email or address;
+     dashed blue: notify party.</p>
   <p>Drag to pan, wheel to zoom, click a party or a link.</p>
   <div id="details"></div>
 </div>
@@ -55,7 +59,7 @@ _PAGE = """<!DOCTYPE html>
     data.shown + " of " + data.parties + " parties shown, " + data.shipments + " shipments in the graph.";
   function colour(risk) {
     var r = Math.max(0, Math.min(1, risk));
-    var hue = 120 * (1 - r);
+    var hue = 120 * (1 - Math.sqrt(r));  // square root: two or three links away still shows
     return "hsl(" + hue + ", 70%, " + (r > 0 ? 45 : 35) + "%)";
   }
   function px(v) { return (v + 1.1) / 2.2 * SIZE; }
@@ -92,6 +96,17 @@ _PAGE = """<!DOCTYPE html>
       ev.stopPropagation(); select(line);
       show(a.name + " \\u2192 " + b.name, [["shipments", l.shipments], ["kilograms", l.kg],
         ["chemicals", l.chemicals], ["examples", l.examples], ["first", l.first], ["last", l.last]]);
+    });
+    world.appendChild(line);
+  });
+  (data.links || []).forEach(function (l) {
+    var a = byId[l.source], b = byId[l.target];
+    var line = el("line", { "class": "link side " + l.kind, x1: px(a.x), y1: px(a.y), x2: px(b.x), y2: px(b.y),
+      "stroke-width": 1.5, "stroke-dasharray": "5 3" });
+    line.addEventListener("click", function (ev) {
+      ev.stopPropagation(); select(line);
+      show(a.name + " \u2014 " + b.name, [["link", l.kind.replace("_", " ")], ["evidence", l.value],
+        ["shipments", l.shipments], ["example", l.example]]);
     });
     world.appendChild(line);
   });

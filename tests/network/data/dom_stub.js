@@ -33,6 +33,7 @@ eval(code);
 const drawn = nodes.world.children;
 const circles = drawn.filter((e) => e.tag === "circle");
 const lines = drawn.filter((e) => e.tag === "line");
+const dashed = lines.filter((e) => e.attrs["stroke-dasharray"]);
 const stop = { stopPropagation() {} };
 function panel() {
   // The script empties the panel by setting textContent; this stub keeps children, so read
@@ -46,8 +47,10 @@ circles[0].listeners.click(stop);
 const party = panel();
 lines[0].listeners.click(stop);
 const link = panel();
+dashed.find((e) => e.attrs.class.includes("shares_contact")).listeners.click(stop);
+const contact = panel();
 const fills = circles.map((c) => c.attrs.fill);
 console.log(JSON.stringify({
   circles: circles.length, lines: lines.length, summary: nodes.summary.textContent,
-  transform: nodes.world.attrs.transform, party, link, fills,
+  transform: nodes.world.attrs.transform, party, link, contact, dashed: dashed.length, fills,
 }));
