@@ -190,3 +190,9 @@ def test_communities_json_puts_every_traded_party_in_one_group(
 def test_communities_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["network", "communities", str(SMALL), "--no-watchlist", "--min-size", "3"]) == 0
     assert "communities" in capsys.readouterr().out
+
+
+def test_trace_from_country_reports_how_many_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    body = _json(capsys, ["network", "trace", str(SMALL), "--from-country", "cn", "--json"])
+    assert body["start_count"] == 2
+    assert set(body["start"]) == {"HUBEI AMARVEL BIOTECH CO LTD", "Yuli Trading Co"}

@@ -216,7 +216,8 @@ def trace_command(
     if as_json:
         emit_json(
             {
-                "start": list(result.start),
+                "start": list(result.start[:20]),
+                "start_count": len(result.start),
                 "direction": result.direction,
                 "hops": result.hops,
                 "chemical": chemical,
