@@ -205,7 +205,8 @@ def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[st
     layout_graph.add_nodes_from(keep)
     layout_graph.add_edges_from(shown.select("src", "dst").iter_rows())
     layout_graph.add_edges_from(side_links.select("a", "b").iter_rows())
-    spread = 2.0 / max(1.0, len(keep)) ** 0.5  # twice networkx's default spacing: labels overlap less
+    # Twice networkx's default spacing, so that labels overlap less.
+    spread = 2.0 / max(1.0, len(keep)) ** 0.5
     positions = nx.spring_layout(layout_graph, k=spread, seed=seed) if keep else {}
     nodes = [
         {
