@@ -15,6 +15,7 @@ from fentrace.exc import InputError
 from fentrace.network import (
     PartyGraph,
     chemical_mask,
+    consumer_edges,
     origin_edges,
     resolve_party,
     supplier_edges,
@@ -152,3 +153,12 @@ def test_to_country_keeps_parties_reached_by_a_shipment_there(small: PartyGraph)
     result = trace(small, start, hops=3, to_country="us")
     assert [r.name for r in result.reached] == ["Border Logistics LLC"]
     assert result.reached_total == 1
+
+
+def test_chemical_backward_trace_starts_at_its_end_points(small: PartyGraph) -> None:
+    mask = chemical_mask(small, "NPP")
+    ends = {small.shipments["shipment_id"][int(e)] for e in consumer_edges(small, mask)}
+    assert ends == {"S3", "S4"}  # Sinaloa and Border receive NPP and never ship it on
+    result = trace(small, start_edges=consumer_edges(small, mask), edge_mask=mask, backward=True)
+    got = {r.name: [s.shipment_id for s in r.path] for r in result.reached}
+    assert got["HUBEI AMARVEL BIOTECH CO LTD"] == ["S1", "S2", "S4"]

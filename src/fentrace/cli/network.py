@@ -24,6 +24,7 @@ from fentrace.network.sources import (
 from fentrace.network.trace import (
     Reached,
     chemical_mask,
+    consumer_edges,
     origin_edges,
     resolve_party,
     supplier_edges,
@@ -206,7 +207,8 @@ def trace_command(
         result = trace(graph, start_edges=starts, backward=backward, **options)
     else:
         assert mask is not None
-        result = trace(graph, start_edges=supplier_edges(graph, mask), **options)
+        ends = consumer_edges(graph, mask) if backward else supplier_edges(graph, mask)
+        result = trace(graph, start_edges=ends, backward=backward, **options)
     reached = list(result.reached)
     total = result.reached_total
     if via_third_country:

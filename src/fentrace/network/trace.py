@@ -337,3 +337,11 @@ def supplier_edges(graph: PartyGraph, edge_mask: np.ndarray) -> IntArray:
     receivers = np.zeros(graph.n_parties, dtype=bool)
     receivers[dst[edge_mask]] = True
     return np.flatnonzero(edge_mask & ~receivers[src]).astype(np.int64)
+
+
+def consumer_edges(graph: PartyGraph, edge_mask: np.ndarray) -> IntArray:
+    """Shipments in ``edge_mask`` whose consignee never ships one in the mask: the end points."""
+    src, dst = graph.src(), graph.dst()
+    shippers = np.zeros(graph.n_parties, dtype=bool)
+    shippers[src[edge_mask]] = True
+    return np.flatnonzero(edge_mask & ~shippers[dst]).astype(np.int64)
