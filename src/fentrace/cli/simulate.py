@@ -2,14 +2,142 @@
 
 from __future__ import annotations
 
+import math
+
 import click
+
+from fentrace.cli._common import emit_json, print_table, progress
+from fentrace.exc import UsageError
+from fentrace.simulation import (
+    calibrate,
+    evaluate_manifest,
+    load_params,
+    run_scenario,
+    summarise,
+    write_comparison,
+    write_outputs,
+)
 
 
 @click.command(name="simulate")
-def simulate() -> None:
-    """Run the supply-chain simulator."""
+@click.option(
+    "--scenario",
+    "scenario",
+    default="baseline",
+    show_default=True,
+    help="Bundled scenario name or a scenario YAML file.",
+)
+@click.option(
+    "--compare",
+    "compare",
+    multiple=True,
+    help="Run several scenarios and overlay them (repeat or give several names).",
+)
+@click.argument("more", nargs=-1)
+@click.option("--start", default="2015-01", show_default=True, help="First month (YYYY-MM).")
+@click.option("--end", default="2026-12", show_default=True, help="Last month (YYYY-MM).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--volume",
+    default=0.1,
+    show_default=True,
+    type=float,
+    help="Shipment volume factor (1.0 is about a million shipments over 12 years).",
+)
+@click.option(
+    "--shipments-sample",
+    default=1000,
+    show_default=True,
+    type=int,
+    help="Rows in the CSV sample of the shipments.",
+)
+@click.option("-o", "--output", "output", required=True, help="Output folder.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+def simulate(
+    scenario: str,
+    compare: tuple[str, ...],
+    more: tuple[str, ...],
+    start: str,
+    end: str,
+    seed: int,
+    volume: float,
+    shipments_sample: int,
+    output: str,
+    as_json: bool,
+) -> None:
+    """Run the supply-chain simulator and write series, shipments, registry and plots."""
+    if more and not compare:
+        raise UsageError(f"unexpected arguments {' '.join(more)!r} (did you mean --compare?)")
+    if shipments_sample < 0:
+        raise UsageError("--shipments-sample must not be negative")
+    names = list(compare) + list(more) if compare else [scenario]
+    results = [
+        run_scenario(name, start, end, seed, volume=volume)
+        for name in progress(names, total=len(names), label="simulating")
+    ]
+    if compare:
+        paths = write_comparison(results, output)
+        summary = summarise(results)
+        if as_json:
+            emit_json({"scenarios": summary.to_dicts(), "files": [str(p) for p in paths]})
+            return
+        print_table(summary.columns, summary.rows(), title="Scenario comparison")
+        return
+    result = results[0]
+    paths = write_outputs(result, output, shipments_sample=shipments_sample)
+    calibration = calibrate(result.series, load_params().number("mortality.deaths_per_kg"))
+    payload = {
+        "scenario": result.scenario,
+        "seed": seed,
+        "months": result.series.height,
+        "shipments": result.shipments.height,
+        "illicit_shipments": int(result.shipments["is_illicit"].sum()),
+        "companies": result.registry.height,
+        "calibration_weighted_mape": None
+        if math.isnan(calibration.weighted_mape)
+        else round(calibration.weighted_mape, 4),
+        "files": [str(p) for p in paths],
+    }
+    if as_json:
+        payload["calibration"] = calibration.table.to_dicts()
+        emit_json(payload)
+        return
+    print_table(
+        ["field", "value"],
+        [(k, v) for k, v in payload.items() if k != "files"],
+        title=f"Simulation {result.scenario}",
+    )
+    if calibration.table.height:
+        table = calibration.table
+        print_table(table.columns, table.rows(), title="Calibration (deaths per year)")
+    click.echo(f"wrote {len(paths)} files to {output}")
 
 
 @click.command(name="evaluate")
-def evaluate() -> None:
-    """Evaluate shipment screening on a labelled manifest."""
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def evaluate(manifest: str, as_json: bool) -> None:
+    """Evaluate shipment screening on a labelled manifest (simulated shipments)."""
+    result = evaluate_manifest(manifest)
+
+    def clean(value: float) -> float | None:
+        return None if isinstance(value, float) and math.isnan(value) else round(value, 4)
+
+    if as_json:
+        emit_json(
+            {
+                "overall": {k: clean(v) for k, v in result.overall.items()},
+                "by_typology": [
+                    {k: (clean(v) if isinstance(v, float) else v) for k, v in row.items()}
+                    for row in result.by_typology.to_dicts()
+                ],
+            }
+        )
+        return
+    columns = ["typology", "shipments", "illicit", "precision", "recall", "pr_auc"]
+    rows = [["overall"] + [clean(result.overall[c]) for c in columns[1:]]]
+    rows += [
+        [row["typology"]] + [clean(row[c]) for c in columns[1:]]
+        for row in result.by_typology.to_dicts()
+    ]
+    print_table(columns, rows, title=f"Screening evaluation: {manifest}")

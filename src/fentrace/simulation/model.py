@@ -1,0 +1,631 @@
+"""The agent-based supply-chain model, vectorised per month.
+
+Agents are numpy arrays (laboratories with a route and a capacity; companies in the registry).
+Each month: control pressure on every precursor follows from the scenario's controls and
+China's cooperation; laboratories that re-choose their route pick one by a logit on cost plus
+pressure (so substitution emerges from the controls); production is what the demand can obtain;
+inspections seize part of the precursors and of the fentanyl; deaths follow from the supply
+reaching the US. Shipments are drawn in bulk as index arrays and turned into strings once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from fentrace.exc import UsageError
+from fentrace.simulation.goods import (
+    ANALOGS,
+    BACKGROUND,
+    LEGIT_SAME_CHEMICALS,
+    PRECURSORS,
+    ROUTES,
+    VAGUE,
+    goods_table,
+)
+from fentrace.simulation.params import Params, load_params
+from fentrace.simulation.registry import Registry, build_registry
+from fentrace.simulation.scenario import Scenario, load_scenario, step_series
+
+TYPOLOGIES: tuple[str, ...] = (
+    "legit",
+    "direct_precursor",
+    "mislabelled",
+    "front_consignee",
+    "transshipment",
+    "structuring",
+    "designer_precursor",
+    "analog_mail",
+)
+TRANSITS: tuple[str, ...] = ("", "US", "GT", "IN", "HK|US", "NL", "HK")
+MODES: tuple[str, ...] = ("sea", "air", "courier", "post", "road")
+PAYMENTS: tuple[str, ...] = (
+    "wire transfer",
+    "letter of credit",
+    "cryptocurrency",
+    "money transfer service",
+    "cash",
+)
+DEST_JURISDICTIONS: tuple[str, ...] = ("MX", "US", "CA")
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """What one run produced: the monthly series, the labelled shipments and the registry."""
+
+    scenario: str
+    seed: int
+    series: pl.DataFrame
+    shipments: pl.DataFrame
+    registry: pl.DataFrame
+
+
+def parse_month(text: str) -> date:
+    """A ``YYYY-MM`` month; a located usage error otherwise."""
+    try:
+        year, month = text.strip().split("-")[:2]
+        return date(int(year), int(month), 1)
+    except ValueError as error:
+        raise UsageError(f"{text!r} is not a YYYY-MM month") from error
+
+
+def month_range(start: date, end: date) -> list[date]:
+    """Every first-of-month from ``start`` to ``end`` inclusive."""
+    if end < start:
+        raise UsageError(f"the end {end:%Y-%m} is before the start {start:%Y-%m}")
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def controlled(scenario: Scenario, jurisdiction: str, target: str, month: date) -> bool:
+    """Whether ``target`` is controlled in ``jurisdiction`` during ``month``."""
+    return any(
+        c.jurisdiction == jurisdiction
+        and c.target == target
+        and c.start <= month
+        and (c.end is None or month < c.end or c.end.replace(day=1) <= month)
+        for c in scenario.controls
+    )
+
+
+def pressure_matrix(scenario: Scenario, params: Params, months: list[date]) -> np.ndarray:
+    """Control pressure per month and precursor: UN listing, Chinese listing times
+    cooperation, and the share of destination countries (MX, US, CA) that list it."""
+    coop = np.array(step_series(scenario.cn_cooperation, months))
+    w_un = params.number("pressure.weight_un")
+    w_cn = params.number("pressure.weight_cn")
+    w_dest = params.number("pressure.weight_destination")
+    out = np.zeros((len(months), len(PRECURSORS)))
+    for j, (sid, _, _) in enumerate(PRECURSORS):
+        for t, month in enumerate(months):
+            un = controlled(scenario, "UN", sid, month)
+            cn = controlled(scenario, "CN", sid, month)
+            dest = sum(controlled(scenario, d, sid, month) for d in DEST_JURISDICTIONS) / 3
+            out[t, j] = w_un * un + w_cn * coop[t] * cn + w_dest * dest
+    return out
+
+
+def tariff_series(scenario: Scenario, origin: str, dest: str, months: list[date]) -> np.ndarray:
+    """The tariff rate from ``origin`` into ``dest`` in force each month."""
+    out = np.zeros(len(months))
+    for t, month in enumerate(months):
+        for tariff in scenario.tariffs:
+            if tariff.origin == origin and tariff.destination == dest:
+                if tariff.start <= month and (tariff.end is None or month < tariff.end):
+                    out[t] = max(out[t], tariff.rate)
+    return out
+
+
+def _logistic_demand(params: Params, months: list[date]) -> np.ndarray:
+    years = np.array([m.year + (m.month - 0.5) / 12 for m in months])
+    mid = params.number("demand.growth_midpoint")
+    rate = params.number("demand.growth_rate")
+    floor = params.number("demand.initial_share")
+    curve = 1.0 / (1.0 + np.exp(-rate * (years - mid)))
+    return params.number("demand.max_fentanyl_kg_month") * (floor + (1 - floor) * curve)
+
+
+@dataclass(slots=True)
+class _ShipmentBatch:
+    """One month's shipments as parallel index arrays (no Python object per shipment)."""
+
+    day: np.ndarray
+    shipper: np.ndarray
+    consignee: np.ndarray
+    variant_s: np.ndarray
+    variant_c: np.ndarray
+    forwarder: np.ndarray
+    good: np.ndarray
+    vague: np.ndarray
+    show_cas: np.ndarray
+    quantity: np.ndarray
+    value: np.ndarray
+    transit: np.ndarray
+    mode: np.ndarray
+    payment: np.ndarray
+    notify: np.ndarray
+    typology: np.ndarray
+
+
+def run_scenario(
+    name_or_path: str | Path | Scenario,
+    start: str | date = "2015-01",
+    end: str | date = "2026-12",
+    seed: int = 0,
+    *,
+    volume: float = 1.0,
+    params: Params | None = None,
+    on_month: Callable[[date], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``name_or_path`` monthly from ``start`` to ``end`` with a seeded generator.
+
+    ``volume`` scales the number of shipments written (not the modelled flows), so a demo can
+    ask for a small labelled sample and a benchmark for a million rows.
+    """
+    scenario = name_or_path if isinstance(name_or_path, Scenario) else load_scenario(name_or_path)
+    params = (params or load_params()).overridden(scenario.overrides)
+    start_month = parse_month(start) if isinstance(start, str) else start.replace(day=1)
+    end_month = parse_month(end) if isinstance(end, str) else end.replace(day=1)
+    months = month_range(start_month, end_month)
+    if volume < 0:
+        raise UsageError("the shipment volume must not be negative")
+    rng = np.random.default_rng(seed)
+    counts = {
+        key: int(params.number(f"agents.{key}"))
+        for key in (
+            "illicit_suppliers",
+            "legit_suppliers",
+            "brokers",
+            "forwarders",
+            "front_importers",
+            "legit_importers",
+        )
+    }
+    registry = build_registry(rng, counts, params.mapping("agents.supplier_country_shares"))
+    goods = goods_table()
+    good_index = {g.key: i for i, g in enumerate(goods)}
+
+    n_months = len(months)
+    pressure = pressure_matrix(scenario, params, months)
+    coop = np.array(step_series(scenario.cn_cooperation, months))
+    inspection = np.array(step_series(scenario.inspection, months))
+    displacement = params.number("enforcement.inspection_displacement")
+    insp_eff = 1.0 + (inspection - 1.0) * (1.0 - displacement)
+    tariff_cn_us = tariff_series(scenario, "CN", "US", months)
+    tariff_any = np.maximum.reduce(
+        [
+            tariff_cn_us,
+            tariff_series(scenario, "MX", "US", months),
+            tariff_series(scenario, "CA", "US", months),
+        ]
+    )
+    sanctions_so_far = np.array(
+        [sum(1 for e in scenario.sanctions if e.date.replace(day=1) <= m) for m in months]
+    )
+    cn_class = np.array([float(controlled(scenario, "CN", "cn-frs", m)) for m in months])
+    demand = _logistic_demand(params, months)
+
+    route_of = np.array([ROUTES.index(p[1]) for p in PRECURSORS])
+    base_split = np.array([p[2] for p in PRECURSORS])
+    route_pressure = np.stack(
+        [pressure[:, route_of == r].min(axis=1) for r in range(len(ROUTES))], axis=1
+    )
+    base_cost = params.mapping("routes.base_cost")
+    cost0 = np.array([base_cost[r] for r in ROUTES])
+    penalty = params.number("routes.control_penalty")
+    kg_ratio = params.mapping("routes.precursor_kg_per_kg_fentanyl")
+    ratio = np.array([kg_ratio[r] for r in ROUTES])
+    elasticity = params.number("routes.obtain_elasticity")
+
+    n_labs = int(params.number("agents.labs"))
+    capacity = rng.lognormal(0.0, 0.6, n_labs)
+    utility0 = -(cost0 + penalty * route_pressure[0])
+    prob0 = np.exp(utility0 - utility0.max())
+    lab_route = rng.choice(len(ROUTES), size=n_labs, p=prob0 / prob0.sum())
+    switch_rate = params.number("routes.switch_rate")
+
+    cols: dict[str, list[float]] = {}
+
+    def record(name: str, value: float) -> None:
+        cols.setdefault(name, []).append(float(value))
+
+    batches: list[_ShipmentBatch] = []
+    shipper_pool_illicit = np.flatnonzero(
+        (registry.role == "supplier") & registry.is_illicit & np.isnat(registry.watch_since)
+    )
+    watch_pool = np.flatnonzero(~np.isnat(registry.watch_since))
+    legit_suppliers = np.flatnonzero((registry.role == "supplier") & ~registry.is_illicit)
+    fronts = np.flatnonzero((registry.role == "importer") & registry.is_illicit)
+    legit_importers = np.flatnonzero((registry.role == "importer") & ~registry.is_illicit)
+    forwarders = np.flatnonzero(registry.role == "forwarder")
+    brokers = np.flatnonzero(registry.role == "broker")
+    illicit_countries = registry.country[shipper_pool_illicit]
+    pool_by_country = {c: shipper_pool_illicit[illicit_countries == c] for c in ("CN", "IN", "HK")}
+    country_share = params.mapping("agents.supplier_country_shares")
+    precursor_goods = np.array([good_index[p[0]] for p in PRECURSORS])
+    analog_goods = np.array([good_index[a] for a in ANALOGS if a in good_index])
+    same_goods = np.array([good_index[s] for s in LEGIT_SAME_CHEMICALS if s in good_index])
+    background_goods = np.array([good_index[b[0]] for b in BACKGROUND])
+    price = np.array([g.price_usd_kg for g in goods])
+    base_years = months[0].year
+
+    for t, month in enumerate(months):
+        # Laboratories: a few re-choose their route each month by a logit on cost + pressure.
+        utility = -(cost0 + penalty * route_pressure[t])
+        prob = np.exp(utility - utility.max())
+        prob /= prob.sum()
+        switching = rng.random(n_labs) < switch_rate
+        lab_route[switching] = rng.choice(len(ROUTES), size=int(switching.sum()), p=prob)
+        share = np.bincount(lab_route, weights=capacity, minlength=len(ROUTES)) / capacity.sum()
+
+        obtain = float(np.sum(share * np.exp(-elasticity * route_pressure[t])))
+        obtain *= np.exp(-params.number("enforcement.sanction_cost") * sanctions_so_far[t])
+        obtain *= 1.0 - params.number("enforcement.tariff_cost") * tariff_any[t]
+        wanted = demand[t] * obtain
+        # Precursor kg by substance: route share x kg per kg, split by what is easier to get.
+        precursor_kg = np.zeros(len(PRECURSORS))
+        for r in range(len(ROUTES)):
+            members = np.flatnonzero(route_of == r)
+            weights = base_split[members] * np.exp(-penalty * pressure[t, members])
+            precursor_kg[members] = wanted * share[r] * ratio[r] * weights / weights.sum()
+        prec_seized_frac = 1 - np.exp(
+            -params.number("enforcement.precursor_detection") * insp_eff[t]
+        )
+        produced = wanted * (1 - prec_seized_frac)
+        border_frac = 1 - np.exp(-params.number("enforcement.border_detection") * insp_eff[t])
+        seized = produced * border_frac
+        analog = params.number("analogs.base_kg_month") * np.exp(
+            -params.number("analogs.class_control_effect") * coop[t] * cn_class[t]
+        )
+        mail_frac = 1 - np.exp(-params.number("enforcement.mail_detection") * insp_eff[t])
+        supply = produced - seized + analog * (1 - mail_frac)
+        deaths = params.number("mortality.deaths_per_kg") * supply
+
+        # Where the illicit precursors come from: Chinese sellers retreat as China enforces.
+        cn_pull = country_share["CN"] * np.exp(
+            -params.number("pressure.weight_cn") * coop[t] * float(pressure[t].mean() > 0) * 0.5
+        )
+        origin_p = np.array([cn_pull, country_share["IN"], country_share["HK"]])
+        origin_p /= origin_p.sum()
+
+        record("demand_kg", demand[t])
+        record("fentanyl_produced_kg", produced)
+        record("fentanyl_seized_kg", seized)
+        record("precursor_seized_kg", precursor_kg.sum() * prec_seized_frac)
+        record("analog_kg", analog)
+        record("analog_seized_kg", analog * mail_frac)
+        record("fentanyl_us_supply_kg", supply)
+        record("deaths_model", deaths)
+        record("cn_cooperation", coop[t])
+        record("inspection", inspection[t])
+        record("tariff_cn_us", tariff_cn_us[t])
+        record("precursor_kg_total", precursor_kg.sum())
+        record("precursor_kg_from_cn", precursor_kg.sum() * (origin_p[0] + origin_p[2]))
+        for r, route in enumerate(ROUTES):
+            record(f"route_share_{route}", share[r])
+        for j, (sid, _, _) in enumerate(PRECURSORS):
+            record(f"flow_kg_{sid}", precursor_kg[j])
+
+        # Shipments of this month, drawn in bulk.
+        years = t / 12 + (month.year - base_years) * 0
+        n_legit = rng.poisson(
+            params.number("trade.legit_shipments_per_month")
+            * volume
+            * (1 + params.number("trade.legit_growth")) ** years
+        )
+        per_tonne = params.number("trade.illicit_shipments_per_tonne") * volume
+        n_illicit = rng.poisson(per_tonne * precursor_kg.sum() / 1000)
+        n_analog = rng.poisson(per_tonne * analog / 1000 * 5)
+        batch = _draw_month(
+            rng,
+            registry,
+            params,
+            month,
+            n_legit=int(n_legit),
+            n_illicit=int(n_illicit),
+            n_analog=int(n_analog),
+            precursor_kg=precursor_kg,
+            pressure_t=pressure[t],
+            insp=insp_eff[t],
+            tariff=tariff_cn_us[t],
+            origin_p=origin_p,
+            pools=(
+                pool_by_country,
+                watch_pool,
+                legit_suppliers,
+                fronts,
+                legit_importers,
+                forwarders,
+                brokers,
+            ),
+            goods_idx=(precursor_goods, analog_goods, same_goods, background_goods),
+            price=price,
+        )
+        batches.append(batch)
+        typ = batch.typology
+        ill = typ > 0
+        record("legit_shipments", float((~ill).sum()))
+        record("illicit_shipments", float(ill.sum()))
+        n_ill = max(1, int(ill.sum()))
+        for code in ("mislabelled", "transshipment", "structuring"):
+            record(f"share_{code}", float((typ == TYPOLOGIES.index(code)).sum()) / n_ill)
+        if on_month is not None:
+            on_month(month)
+
+    series = pl.DataFrame({"month": months, **cols})
+    shipments = _to_frame(batches, months, registry, goods)
+    return SimulationResult(scenario.name, seed, series, shipments, registry.frame())
+
+
+def _draw_month(
+    rng: np.random.Generator,
+    registry: Registry,
+    params: Params,
+    month: date,
+    *,
+    n_legit: int,
+    n_illicit: int,
+    n_analog: int,
+    precursor_kg: np.ndarray,
+    pressure_t: np.ndarray,
+    insp: float,
+    tariff: float,
+    origin_p: np.ndarray,
+    pools: tuple[
+        dict[str, np.ndarray],
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+    ],
+    goods_idx: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    price: np.ndarray,
+) -> _ShipmentBatch:
+    pool_by_country, watch_pool, legit_suppliers, fronts, legit_importers, forwarders, brokers = (
+        pools
+    )
+    precursor_goods, analog_goods, same_goods, background_goods = goods_idx
+    n = n_legit + n_illicit + n_analog
+    typology = np.zeros(n, dtype=np.int8)
+    shipper = np.empty(n, dtype=np.int64)
+    consignee = np.empty(n, dtype=np.int64)
+    good = np.empty(n, dtype=np.int64)
+    quantity = np.empty(n)
+    vague = np.full(n, -1, dtype=np.int64)
+    transit = np.zeros(n, dtype=np.int64)
+    mode = np.zeros(n, dtype=np.int64)
+    payment = np.zeros(n, dtype=np.int64)
+    notify = np.full(n, -1, dtype=np.int64)
+    variant_share = params.number("trade.name_variant_share")
+
+    # Legitimate background: mostly unrelated chemicals, some of the same intermediates.
+    lg = slice(0, n_legit)
+    shipper[lg] = rng.choice(legit_suppliers, n_legit)
+    consignee[lg] = rng.choice(legit_importers, n_legit)
+    same = rng.random(n_legit) < params.number("trade.legit_same_chemical_share")
+    good[lg] = np.where(
+        same, rng.choice(same_goods, n_legit), rng.choice(background_goods, n_legit)
+    )
+    quantity[lg] = np.round(rng.lognormal(np.log(500), 1.0, n_legit), 1)
+    transit[lg] = np.where(rng.random(n_legit) < 0.1, rng.integers(1, len(TRANSITS), n_legit), 0)
+    mode[lg] = np.where(quantity[lg] > 200, 0, rng.choice([1, 2, 4], n_legit))
+    payment[lg] = rng.choice([0, 1, 3], n_legit, p=[0.6, 0.3, 0.1])
+
+    # Illicit precursors: substance by flow, disguise by pressure, inspection and tariffs.
+    il = slice(n_legit, n_legit + n_illicit)
+    if n_illicit:
+        p_sub = precursor_kg / precursor_kg.sum()
+        sub = rng.choice(len(precursor_goods), n_illicit, p=p_sub)
+        good[il] = precursor_goods[sub]
+        countries = ("CN", "IN", "HK")
+        origin = rng.choice(3, n_illicit, p=origin_p)
+        picks = np.empty(n_illicit, dtype=np.int64)
+        for k, code in enumerate(countries):
+            mask = origin == k
+            picks[mask] = rng.choice(pool_by_country[code], int(mask.sum()))
+        active_watch = watch_pool[registry.watch_since[watch_pool] <= np.datetime64(month, "M")]
+        if active_watch.size:
+            use_watch = rng.random(n_illicit) < params.number("trade.watchlist_share")
+            picks[use_watch] = rng.choice(active_watch, int(use_watch.sum()))
+        shipper[il] = picks
+        consignee[il] = rng.choice(fronts, n_illicit)
+        p_mis = params.number("trade.base_mislabel") + 0.35 * (1 - np.exp(-pressure_t[sub]))
+        p_str = np.full(n_illicit, params.number("trade.base_structuring") * insp)
+        p_tr = np.full(
+            n_illicit,
+            params.number("trade.base_transship")
+            + params.number("enforcement.tariff_transship") * tariff,
+        )
+        p_front = np.full(n_illicit, params.number("trade.front_consignee_share"))
+        stack = np.stack([p_mis, p_tr, p_str, p_front], axis=1)
+        total = stack.sum(axis=1, keepdims=True)
+        stack = np.where(total > 0.95, stack / total * 0.95, stack)
+        cum = np.cumsum(stack, axis=1)
+        u = rng.random(n_illicit)[:, None]
+        choice = (u > cum).sum(
+            axis=1
+        )  # 0 mislabelled, 1 transship, 2 structuring, 3 front, 4 direct
+        codes = np.array(
+            [
+                TYPOLOGIES.index(c)
+                for c in (
+                    "mislabelled",
+                    "transshipment",
+                    "structuring",
+                    "front_consignee",
+                    "direct_precursor",
+                )
+            ],
+            dtype=np.int8,
+        )
+        typ = codes[choice]
+        designer = np.isin(sub, [6, 7])
+        typ[designer] = TYPOLOGIES.index("designer_precursor")
+        typology[il] = typ
+        qty = rng.lognormal(np.log(100), 0.7, n_illicit)
+        qty[typ == TYPOLOGIES.index("structuring")] = rng.uniform(
+            1, 9, int((typ == TYPOLOGIES.index("structuring")).sum())
+        )
+        quantity[il] = np.round(qty, 1)
+        mis = typ == TYPOLOGIES.index("mislabelled")
+        v = np.full(n_illicit, -1)
+        v[mis] = rng.integers(0, len(VAGUE), int(mis.sum()))
+        vague[il] = v
+        tr = np.where(
+            typ == TYPOLOGIES.index("transshipment"), rng.integers(1, len(TRANSITS), n_illicit), 0
+        )
+        transit[il] = tr
+        mode[il] = np.where(qty > 50, rng.choice([0, 1], n_illicit), rng.choice([1, 2], n_illicit))
+        payment[il] = rng.choice(len(PAYMENTS), n_illicit, p=[0.35, 0.05, 0.3, 0.2, 0.1])
+        notify[il] = np.where(rng.random(n_illicit) < 0.3, rng.choice(brokers, n_illicit), -1)
+
+    # Mailed fentanyl analogs, small parcels to US fronts.
+    an = slice(n_legit + n_illicit, n)
+    if n_analog:
+        shipper[an] = rng.choice(pool_by_country["CN"], n_analog)
+        consignee[an] = rng.choice(fronts, n_analog)
+        good[an] = rng.choice(analog_goods, n_analog)
+        quantity[an] = np.round(rng.uniform(0.1, 2.0, n_analog), 2)
+        vague[an] = np.where(rng.random(n_analog) < 0.5, rng.integers(0, len(VAGUE), n_analog), -1)
+        mode[an] = 3
+        payment[an] = rng.choice([2, 3], n_analog)
+        typology[an] = TYPOLOGIES.index("analog_mail")
+
+    unit_price = price[good] * np.where(
+        typology > 0, rng.uniform(0.2, 0.8, n), rng.uniform(0.8, 1.2, n)
+    )
+    return _ShipmentBatch(
+        day=rng.integers(0, 28, n),
+        shipper=shipper,
+        consignee=consignee,
+        variant_s=np.where(rng.random(n) < variant_share, rng.integers(1, 3, n), 0),
+        variant_c=np.where(rng.random(n) < variant_share, rng.integers(1, 3, n), 0),
+        forwarder=rng.choice(forwarders, n),
+        good=good,
+        vague=vague,
+        show_cas=(rng.random(n) < 0.7) & (vague < 0),
+        quantity=quantity,
+        value=np.round(quantity * unit_price, 2),
+        transit=transit,
+        mode=mode,
+        payment=payment,
+        notify=notify,
+        typology=typology,
+    )
+
+
+def _to_frame(
+    batches: list[_ShipmentBatch], months: list[date], registry: Registry, goods: list[object]
+) -> pl.DataFrame:
+    """Concatenate the month batches and turn indices into strings with one gather each."""
+    from fentrace.simulation.goods import Good
+
+    table = [g for g in goods if isinstance(g, Good)]
+    sizes = [b.day.size for b in batches]
+    n = int(sum(sizes))
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(b, name) for b in batches]) if batches else np.array([])
+
+    month_starts = np.repeat(np.array(months, dtype="datetime64[D]"), sizes)
+    dates = month_starts + cat("day").astype("timedelta64[D]")
+    n_comp = registry.variants.shape[0]
+    flat_names = pl.Series(registry.variants.reshape(-1).tolist(), dtype=pl.String)
+    shipper = cat("shipper").astype(np.int64)
+    consignee = cat("consignee").astype(np.int64)
+    good = cat("good").astype(np.int64)
+    vague = cat("vague").astype(np.int64)
+    show_cas = cat("show_cas").astype(bool)
+    is_vague = vague >= 0
+    vague_idx = np.where(is_vague, vague, 0)
+    g_name = pl.Series([g.name for g in table])
+    g_cas = pl.Series([g.cas for g in table])
+    g_smiles = pl.Series([g.smiles for g in table])
+    g_hs = pl.Series([g.hs_code for g in table])
+    v_desc = pl.Series([v[0] for v in VAGUE])
+    v_hs = pl.Series([v[1] for v in VAGUE])
+    notify = cat("notify").astype(np.int64)
+    typology = cat("typology").astype(np.int64)
+    countries = pl.Series(registry.country.tolist())
+    frame = pl.DataFrame(
+        {
+            "shipment_id": np.arange(1, n + 1),
+            "date": dates,
+            "shipper_name": flat_names.gather(shipper * 3 + cat("variant_s").astype(np.int64)),
+            "shipper_country": countries.gather(shipper),
+            "consignee_name": flat_names.gather(consignee * 3 + cat("variant_c").astype(np.int64)),
+            "consignee_country": countries.gather(consignee),
+            "_good_name": g_name.gather(good),
+            "_vague_desc": v_desc.gather(vague_idx),
+            "_is_vague": is_vague,
+            "_cas": g_cas.gather(good),
+            "_smiles": g_smiles.gather(good),
+            "_hs": g_hs.gather(good),
+            "_vague_hs": v_hs.gather(vague_idx),
+            "_show_cas": show_cas,
+            "quantity_kg": cat("quantity"),
+            "declared_value_usd": cat("value"),
+            "transit_countries": pl.Series(list(TRANSITS)).gather(cat("transit").astype(np.int64)),
+            "transport_mode": pl.Series(list(MODES)).gather(cat("mode").astype(np.int64)),
+            "payment_method": pl.Series(list(PAYMENTS)).gather(cat("payment").astype(np.int64)),
+            "forwarder_name": flat_names.gather(cat("forwarder").astype(np.int64) * 3),
+            "shipper_address": pl.Series(registry.address.tolist()).gather(shipper),
+            "consignee_address": pl.Series(registry.address.tolist()).gather(consignee),
+            "consignee_phone": pl.Series(registry.phone.tolist()).gather(consignee),
+            "consignee_email": pl.Series(registry.email.tolist()).gather(consignee),
+            "_notify_idx": notify,
+            "_notify_name": flat_names.gather(np.where(notify >= 0, notify, 0) * 3),
+            "is_illicit": typology > 0,
+            "typology": pl.Series(list(TYPOLOGIES)).gather(typology),
+            "shipper_id": pl.Series(registry.ids.tolist()).gather(shipper),
+            "consignee_id": pl.Series(registry.ids.tolist()).gather(consignee),
+        }
+    )
+    del n_comp
+    return frame.select(
+        pl.format("SIM{}", pl.col("shipment_id").cast(pl.String).str.zfill(8)).alias("shipment_id"),
+        pl.col("date").cast(pl.Date),
+        "shipper_name",
+        "shipper_country",
+        "consignee_name",
+        "consignee_country",
+        pl.when("_is_vague").then("_vague_desc").otherwise("_good_name").alias("description"),
+        pl.when("_is_vague").then("_vague_hs").otherwise("_hs").alias("hs_code"),
+        pl.when(pl.col("_show_cas") & (pl.col("_cas") != ""))
+        .then("_cas")
+        .otherwise(None)
+        .alias("cas"),
+        pl.when(pl.col("_show_cas") & (pl.col("_smiles") != ""))
+        .then("_smiles")
+        .otherwise(None)
+        .alias("smiles"),
+        "quantity_kg",
+        "declared_value_usd",
+        "transit_countries",
+        "transport_mode",
+        "payment_method",
+        "forwarder_name",
+        "shipper_address",
+        "consignee_address",
+        "consignee_phone",
+        "consignee_email",
+        pl.when(pl.col("_notify_idx") >= 0)
+        .then("_notify_name")
+        .otherwise(None)
+        .alias("notify_party"),
+        "is_illicit",
+        "typology",
+        "shipper_id",
+        "consignee_id",
+    )
