@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
 from tests.network.conftest import node
 
 from fentrace.exc import InputError
-from fentrace.network import PartyGraph, build_graph, rows_from_frame, simple_name_key
+from fentrace.network import (
+    PartyGraph,
+    build_graph,
+    hubs,
+    read_manifests,
+    rows_from_frame,
+    simple_name_key,
+    spread_risk,
+    trace,
+    write_graph,
+)
 
 BASE = {
     "shipment_id": ["A", "B"],
@@ -132,3 +144,24 @@ def test_graph_from_frame_uses_plain_fallback_key() -> None:
     graph = build_graph(rows_from_frame(pl.DataFrame(BASE)), name_key=simple_name_key)
     assert graph.n_parties == 3
     assert graph.n_shipments == 2
+
+
+def test_manifest_with_every_row_rejected_gives_an_empty_graph_that_works(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "shipment_id,date,shipper_name,shipper_country,consignee_name,consignee_country,"
+        "description\nA,not-a-date,X Co,CN,Y SA,MX,NPP\n",
+        encoding="utf-8",
+    )
+    graph = build_graph(read_manifests([path]), name_key=simple_name_key)
+    assert (graph.n_parties, graph.n_shipments, graph.read_count) == (0, 0, 1)
+    assert len(graph.rejected) == 1
+    assert trace(graph, start_edges=np.empty(0, dtype=np.int64)).reached == ()
+    assert hubs(graph) == []
+    assert spread_risk(graph) == []
+    for suffix in (".graphml", ".gexf", ".ftm.json", ".html"):
+        write_graph(graph, tmp_path / f"g{suffix}")
+        written = (tmp_path / f"g{suffix}").read_text(encoding="utf-8")
+        assert written == "" if suffix == ".ftm.json" else written.strip()
