@@ -103,6 +103,8 @@ def test_screen_table_for_people(
         (["chem", "screen", "CCO", "--as-of", "2024-13-01"], "not a date"),
         (["chem", "screen"], "Missing argument"),
         (["chem", "screen-file", "x.smi", "-o", "out.txt"], "cannot tell the output format"),
+        (["chem", "screen-file", "x.smi", "-o", "out.csv", "--jobs", "0"], "--jobs"),
+        (["chem", "screen-file", "x.smi"], "Missing option"),
     ],
 )
 def test_usage_errors_exit_2(
@@ -168,3 +170,28 @@ def test_explain_is_registered() -> None:
     from fentrace.cli.chem import chem
 
     assert {"screen", "screen-file", "explain"} <= set(chem.commands)
+
+
+@pytest.mark.usefixtures("mini")
+def test_screen_file_csv_with_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("code,thing\nA1,39742-60-4\nA2,1609-66-7\n")
+    out = tmp_path / "out.csv"
+    args = ["chem", "screen-file", str(source), "-o", str(out), "--column", "thing"]
+    assert main([*args, "--id-column", "code", "--jobs", "1", "--as-of", "2024-01-01"]) == 0
+    err = capsys.readouterr().err
+    assert "record 2 (A2): rejected: CAS 1609-66-7: check digit should be 1" in err
+    assert "read 2, screened 1, rejected 1" in err
+    assert out.read_text().splitlines()[1].startswith("1,A1,39742-60-4,cas,True,")
+
+
+@pytest.mark.usefixtures("mini")
+def test_screen_file_unknown_column_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("smiles\nCCO\n")
+    out = tmp_path / "out.csv"
+    assert main(["chem", "screen-file", str(source), "-o", str(out), "--column", "nope"]) == 1
+    assert "column 'nope' not in the file (columns: smiles)" in capsys.readouterr().err
+    assert not out.exists()

@@ -102,8 +102,6 @@ def screen_file_command(
 
     when = _as_of(as_of)
     out_format = output_format(output)
-    if output == "-" and out_format != "jsonl":
-        raise UsageError("-o - writes JSON lines; give a file name for csv or parquet")
     if sys.stderr.isatty():
         from rich.progress import Progress
 
