@@ -103,9 +103,15 @@ def screen_file_command(
     when = _as_of(as_of)
     out_format = output_format(output)
     if sys.stderr.isatty():
-        from rich.progress import Progress
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(console=stderr_console, transient=True) as bar:
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} records"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=stderr_console, transient=True) as bar:
             task = bar.add_task("screening", total=None)
             summary = screen_file(
                 file,
