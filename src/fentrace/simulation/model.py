@@ -26,6 +26,7 @@ from fentrace.simulation.goods import (
     PRECURSORS,
     ROUTES,
     VAGUE,
+    Good,
     goods_table,
 )
 from fentrace.simulation.params import Params, load_params
@@ -92,7 +93,7 @@ def controlled(scenario: Scenario, jurisdiction: str, target: str, month: date) 
         c.jurisdiction == jurisdiction
         and c.target == target
         and c.start <= month
-        and (c.end is None or month < c.end or c.end.replace(day=1) <= month)
+        and (c.end is None or month < c.end)
         for c in scenario.controls
     )
 
@@ -119,9 +120,9 @@ def tariff_series(scenario: Scenario, origin: str, dest: str, months: list[date]
     out = np.zeros(len(months))
     for t, month in enumerate(months):
         for tariff in scenario.tariffs:
-            if tariff.origin == origin and tariff.destination == dest:
-                if tariff.start <= month and (tariff.end is None or month < tariff.end):
-                    out[t] = max(out[t], tariff.rate)
+            in_force = tariff.start <= month and (tariff.end is None or month < tariff.end)
+            if tariff.origin == origin and tariff.destination == dest and in_force:
+                out[t] = max(out[t], tariff.rate)
     return out
 
 
@@ -194,7 +195,6 @@ def run_scenario(
     goods = goods_table()
     good_index = {g.key: i for i, g in enumerate(goods)}
 
-    n_months = len(months)
     pressure = pressure_matrix(scenario, params, months)
     coop = np.array(step_series(scenario.cn_cooperation, months))
     inspection = np.array(step_series(scenario.inspection, months))
@@ -526,12 +526,10 @@ def _draw_month(
 
 
 def _to_frame(
-    batches: list[_ShipmentBatch], months: list[date], registry: Registry, goods: list[object]
+    batches: list[_ShipmentBatch], months: list[date], registry: Registry, goods: list[Good]
 ) -> pl.DataFrame:
     """Concatenate the month batches and turn indices into strings with one gather each."""
-    from fentrace.simulation.goods import Good
-
-    table = [g for g in goods if isinstance(g, Good)]
+    table = goods
     sizes = [b.day.size for b in batches]
     n = int(sum(sizes))
 

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import polars as pl
+from matplotlib.figure import Figure
 
 from fentrace.exc import FentraceError
 from fentrace.simulation.calibration import calibrate, observed_deaths
@@ -126,7 +127,7 @@ def _plot_deaths(runs: dict[str, pl.DataFrame], path: Path) -> Path:
     return _save(fig, path)
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=90)

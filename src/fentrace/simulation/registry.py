@@ -189,7 +189,7 @@ def build_registry(
     for i, row in enumerate(rows):
         variants[i, :] = row[0]
     role = np.array([r[2] for r in rows])
-    country = np.array([r[1] for r in rows])
+    countries = np.array([r[1] for r in rows])
     is_illicit = np.array([r[3] for r in rows], dtype=bool)
     phones = np.array([f"+{rng.integers(10**9, 10**10)}" for _ in range(n)], dtype=object)
     fronts = np.flatnonzero((role == "importer") & is_illicit)
@@ -198,7 +198,7 @@ def build_registry(
         phones[fronts[start : start + 3]] = phones[fronts[start]]
     streets = ("Industrial Park Rd", "Av. Reforma", "Keji Rd", "Zhongshan Rd", "Main St")
     address = np.array(
-        [f"No. {rng.integers(1, 999)} {rng.choice(streets)}, {country[i]}" for i in range(n)],
+        [f"No. {rng.integers(1, 999)} {rng.choice(streets)}, {countries[i]}" for i in range(n)],
         dtype=object,
     )
     email = np.array(
@@ -209,7 +209,7 @@ def build_registry(
         ids=np.array([f"C{i:05d}" for i in range(n)], dtype=object),
         names=variants[:, 0].copy(),
         variants=variants,
-        country=country,
+        country=countries,
         role=role,
         is_illicit=is_illicit,
         watch_since=np.array([r[4] for r in rows], dtype="datetime64[M]"),
