@@ -9,10 +9,21 @@ import subprocess
 from pathlib import Path
 
 import networkx as nx
+import polars as pl
 import pytest
 
 from fentrace.exc import UsageError
-from fentrace.network import PartyGraph, format_of, risk_column, spread_risk, write_graph
+from fentrace.network import (
+    PartyGraph,
+    build_graph,
+    format_of,
+    risk_column,
+    rows_from_frame,
+    simple_name_key,
+    spread_risk,
+    to_networkx,
+    write_graph,
+)
 from fentrace.network.html import embed_json, render_html
 
 FTM_SCHEMATA = {"Company", "LegalEntity", "UnknownLink"}
@@ -153,3 +164,40 @@ def test_html_script_draws_every_party_and_link_and_shows_details(
     assert ["link", "shares contact"] in drawn["contact"]["rows"]
     assert "hsl(0, 70%, 45%)" in drawn["fills"]  # risk 1 is red
     assert "hsl(120, 70%, 35%)" in drawn["fills"]  # no risk is green
+
+
+def _canonical(g: nx.Graph) -> tuple[dict[str, dict[str, object]], list[tuple[str, str, str]]]:
+    nodes = {n: dict(d) for n, d in g.nodes(data=True)}
+    edges = sorted(
+        (u, v, json.dumps(d, sort_keys=True, default=str)) for u, v, d in g.edges(data=True)
+    )
+    return nodes, edges
+
+
+def test_column_graphml_writer_matches_the_networkx_writer(
+    small: PartyGraph, tmp_path: Path
+) -> None:
+    ours, theirs = tmp_path / "ours.graphml", tmp_path / "theirs.graphml"
+    write_graph(small, ours)
+    nx.write_graphml(to_networkx(small), str(theirs))
+    assert _canonical(nx.read_graphml(ours)) == _canonical(nx.read_graphml(theirs))
+
+
+def test_graphml_escapes_markup_in_names(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "shipment_id": ["A&1"],
+            "date": ["2024-01-01"],
+            "shipper_name": ['Smith & <Sons> "Chem" Co'],
+            "shipper_country": ["CN"],
+            "consignee_name": ["Beta SA"],
+            "consignee_country": ["MX"],
+            "description": ["a < b"],
+        }
+    )
+    graph = build_graph(rows_from_frame(frame), name_key=simple_name_key)
+    path = tmp_path / "g.graphml"
+    write_graph(graph, path)
+    back = nx.read_graphml(path)
+    assert 'Smith & <Sons> "Chem" Co' in {d["name"] for _, d in back.nodes(data=True)}
+    assert [d["chemical"] for _, _, d in back.edges(data=True)] == ["a < b"]

@@ -260,11 +260,126 @@ def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[st
     }
 
 
+def _xml_text(column: pl.Expr) -> pl.Expr:
+    """A column as XML character data: lists joined with '|', markup characters escaped."""
+    return (
+        column.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+        .str.replace_all('"', "&quot;", literal=True)
+    )
+
+
+def _graphml_type(dtype: pl.DataType) -> str:
+    if dtype.is_integer():
+        return "long"
+    if dtype.is_float():
+        return "double"
+    return "string"
+
+
+def _graphml_lines(frame: pl.DataFrame, heads: pl.Series, prefix: str, tail: str) -> list[str]:
+    """One GraphML element per row: its head, a <data> per non-null column, ``tail``."""
+    parts: list[pl.Expr] = [pl.lit(heads)]
+    for name, dtype in frame.schema.items():
+        value = pl.col(name)
+        if isinstance(dtype, pl.List):
+            value = value.list.join("|")
+        text = _xml_text(value.cast(pl.String))
+        parts.append(
+            pl.when(pl.col(name).is_not_null())
+            .then(pl.concat_str([pl.lit(f'<data key="{prefix}{name}">'), text, pl.lit("</data>")]))
+            .otherwise(pl.lit(""))
+        )
+    parts.append(pl.lit(tail))
+    lines: list[str] = frame.select(pl.concat_str(parts).alias("xml"))["xml"].to_list()
+    return lines
+
+
+def write_graphml(graph: PartyGraph, path: str | Path) -> None:
+    """GraphML written straight from the columns (the networkx writer takes minutes at 1M).
+
+    Same content as ``nx.write_graphml(to_networkx(graph))``: nodes ``p<node>`` with the party
+    columns, one edge per shipment (``kind=shipment``) and per link (``kind`` = link kind).
+    """
+    nodes = graph.parties.drop("node")
+    node_ids = graph.parties.select(pl.format('<node id="p{}">', pl.col("node")))[:, 0]
+    shipments = graph.shipments.select(
+        pl.lit("shipment").alias("kind"),
+        "shipment_id",
+        pl.col("date").cast(pl.String),
+        "substance_id",
+        "chemical",
+        "cas",
+        "quantity_kg",
+        "hs_code",
+        "origin",
+        "transit",
+        "destination",
+        pl.format("p{}", "forwarder").alias("forwarder"),
+        pl.format("p{}", "notify").alias("notify"),
+        "transport_mode",
+    )
+    ship_heads = graph.shipments.select(
+        pl.format(
+            '<edge source="p{}" target="p{}" id="{}">',
+            "src",
+            "dst",
+            _xml_text(pl.col("shipment_id")),
+        )
+    )[:, 0]
+    links = graph.links.select(
+        "kind",
+        "value",
+        pl.col("shipments").cast(pl.Int64),
+        pl.col("example").alias("shipment_id"),
+    )
+    link_heads = graph.links.select(
+        pl.format(
+            '<edge source="p{}" target="p{}" id="{}">',
+            "a",
+            "b",
+            _xml_text(pl.format("{}:{}:{}:{}", "kind", "a", "b", pl.col("value").fill_null(""))),
+        )
+    )[:, 0]
+    edge_schema: dict[str, pl.DataType] = {**shipments.schema, **links.schema}
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        out.write(
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+        )
+        for name, dtype in nodes.schema.items():
+            out.write(
+                f'<key id="n{name}" for="node" attr.name="{name}" '
+                f'attr.type="{_graphml_type(dtype)}" />\n'
+            )
+        for name, dtype in edge_schema.items():
+            out.write(
+                f'<key id="e{name}" for="edge" attr.name="{name}" '
+                f'attr.type="{_graphml_type(dtype)}" />\n'
+            )
+        out.write('<graph edgedefault="directed">\n')
+        for heads, frame, tail in (
+            (node_ids, nodes, "</node>"),
+            (ship_heads, shipments, "</edge>"),
+            (link_heads, links, "</edge>"),
+        ):
+            if frame.height == 0:
+                continue
+            prefix = "n" if tail == "</node>" else "e"
+            out.write("\n".join(_graphml_lines(frame, heads, prefix, tail)))
+            out.write("\n")
+        out.write("</graph>\n</graphml>\n")
+
+
 def write_graph(graph: PartyGraph, path: str | Path, *, top: int = 300) -> str:
     """Write the graph in the format its path names; return that format."""
     kind = format_of(path)
     if kind == "graphml":
-        nx.write_graphml(to_networkx(graph), str(path))
+        write_graphml(graph, path)
     elif kind == "gexf":
         nx.write_gexf(to_networkx(graph), str(path))
     elif kind == "ftm":
