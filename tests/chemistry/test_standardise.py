@@ -41,6 +41,16 @@ GOLDEN = [
     ("C1=CC=CC=C1NC1CCNCC1", "c1ccc(NC2CCNCC2)cc1", ()),  # kekulé spelling
     ("[H]N1CCC(Nc2ccccc2)CC1", "c1ccc(NC2CCNCC2)cc1", ()),  # explicit hydrogen
     ("c1ccc(NC2CCNCC2)cc1.[Xe]", "c1ccc(NC2CCNCC2)cc1", ("[Xe] (fragment)",)),
+    (
+        "[2H]c1c([2H])c([2H])c(CCN2CCC(N(C(=O)CC)c3ccccc3)CC2)c([2H])c1[2H]",
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        ("isotope labels (2H)",),
+    ),  # fentanyl-d5, a reference standard
+    (
+        "[13CH3]C(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+        ("isotope labels (13C)",),
+    ),
     # negatives: things that must NOT change
     ("CC(O)(O)O", "CC(O)(O)O", ()),  # ortho acid, not a ketone hydrate
     ("OCC(O)CO", "OCC(O)CO", ()),  # vicinal diol, not gem
@@ -72,11 +82,12 @@ def test_every_step_reports_by_name() -> None:
     assert [step.name for step in result.steps] == [
         "largest_organic_fragment",
         "neutralise",
+        "remove_isotopes",
         "ketone_hydrate",
         "remove_stereo",
         "canonical_smiles",
     ]
-    assert [step.changed for step in result.steps[:4]] == [True, False, False, False]
+    assert [step.changed for step in result.steps[:5]] == [True, False, False, False, False]
     assert "2 x HCl (salt)" in result.steps[0].detail
 
 

@@ -13,14 +13,16 @@ Steps, in order:
 1. ``largest_organic_fragment`` keeps the largest fragment that contains carbon; counter-ions
    and solvents are named ("2 x HCl (salt)", "water (solvent)").
 2. ``neutralise`` removes charges that a proton can remove (rdMolStandardize.Uncharger).
-3. ``ketone_hydrate`` turns a gem-diol on carbon, the hydrate of a ketone, back into the ketone
+3. ``remove_isotopes`` drops isotope labels: fentanyl-d5, a reference standard, is fentanyl.
+4. ``ketone_hydrate`` turns a gem-diol on carbon, the hydrate of a ketone, back into the ketone
    (4,4-piperidinediol is 4-piperidone monohydrate).
-4. ``remove_stereo`` drops stereocentres and double-bond geometry.
-5. ``canonical_smiles`` writes the parent's canonical SMILES: the key used everywhere.
+5. ``remove_stereo`` drops stereocentres and double-bond geometry.
+6. ``canonical_smiles`` writes the parent's canonical SMILES: the key used everywhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,6 +175,21 @@ def neutralise(mol: Chem.Mol) -> StepResult:
     return out, StepReport("neutralise", True, phrase), (phrase,)
 
 
+def remove_isotopes(mol: Chem.Mol) -> StepResult:
+    """Drop isotope labels (deuterated or 13C reference standards are the same substance)."""
+    labelled = sorted(
+        {f"{atom.GetIsotope()}{atom.GetSymbol()}" for atom in mol.GetAtoms() if atom.GetIsotope()}
+    )
+    if not labelled:
+        return mol, StepReport("remove_isotopes", False, "no isotope labels"), ()
+    out = Chem.Mol(mol)
+    for atom in out.GetAtoms():
+        atom.SetIsotope(0)
+    out = Chem.RemoveHs(out)  # former deuterium atoms become implicit hydrogens
+    phrase = f"isotope labels ({', '.join(labelled)})"
+    return out, StepReport("remove_isotopes", True, phrase), (phrase,)
+
+
 def ketone_hydrate(mol: Chem.Mol) -> StepResult:
     """Turn a gem-diol on carbon (a ketone hydrate) back into the ketone."""
     hits = mol.GetSubstructMatches(_GEM_DIOL)
@@ -209,6 +226,7 @@ def remove_stereo(mol: Chem.Mol) -> StepResult:
 _STEPS: tuple[Callable[[Chem.Mol], StepResult], ...] = (
     largest_organic_fragment,
     neutralise,
+    remove_isotopes,
     ketone_hydrate,
 )
 _STEREO_MARKS = ("@", "/", "\\")
@@ -218,6 +236,7 @@ _STEREO_MARKS = ("@", "/", "\\")
 _SKIPPED: dict[Callable[[Chem.Mol], StepResult], StepReport] = {
     largest_organic_fragment: StepReport("largest_organic_fragment", False, "one fragment"),
     neutralise: StepReport("neutralise", False, "no charges"),
+    remove_isotopes: StepReport("remove_isotopes", False, "no isotope labels"),
     ketone_hydrate: StepReport("ketone_hydrate", False, "no gem-diol"),
 }
 
@@ -233,9 +252,15 @@ def _needed(step: Callable[[Chem.Mol], StepResult], smiles: str) -> bool:
         return "." in smiles
     if step is neutralise:
         return "+" in smiles or "-" in smiles
+    if step is remove_isotopes:
+        return "[" in smiles and _ISOTOPE_IN_TEXT.search(smiles) is not None
     if step is ketone_hydrate:
         return smiles.count("O") >= 2
     return True
+
+
+#: An isotope is always written as a mass number first inside brackets: ``[2H]``, ``[13CH3]``.
+_ISOTOPE_IN_TEXT = re.compile(r"\[\d")
 
 
 def standardise(mol: Chem.Mol, *, smiles: str | None = None) -> StandardisedMol:
