@@ -162,3 +162,9 @@ def test_chemical_backward_trace_starts_at_its_end_points(small: PartyGraph) -> 
     result = trace(small, start_edges=consumer_edges(small, mask), edge_mask=mask, backward=True)
     got = {r.name: [s.shipment_id for s in r.path] for r in result.reached}
     assert got["HUBEI AMARVEL BIOTECH CO LTD"] == ["S1", "S2", "S4"]
+
+
+def test_backward_to_country_keeps_parties_that_shipped_from_it(small: PartyGraph) -> None:
+    start = [node(small, "Border Logistics LLC")]
+    result = trace(small, start, hops=3, backward=True, to_country="CN")
+    assert {r.name for r in result.reached} == {"HUBEI AMARVEL BIOTECH CO LTD", "Yuli Trading Co"}

@@ -166,11 +166,23 @@ def _reached_json(item: Reached) -> dict[str, Any]:
 @click.option("--from-country", metavar="CC", help="Start at every shipment leaving this country.")
 @click.option("--chemical", metavar="NAME", help="Follow only shipments of this chemical.")
 @click.option("--backward", is_flag=True, help="Trace where the goods came from instead.")
-@click.option("--hops", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option(
+    "--hops",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Most shipments in a path.",
+)
 @click.option("--max-gap", type=click.IntRange(0), metavar="DAYS", help="Most days between hops.")
-@click.option("--to-country", metavar="CC", help="Keep parties reached in this country.")
+@click.option(
+    "--to-country",
+    metavar="CC",
+    help="Keep parties reached in this country (backward: that shipped from it).",
+)
 @click.option("--via-third-country", is_flag=True, help="Keep routes through another country.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(1), help="Parties shown."
+)
 @_JSON
 def trace_command(
     manifests: tuple[str, ...],

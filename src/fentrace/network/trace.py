@@ -147,7 +147,8 @@ def trace(
     parties; ``start_edges`` start from given shipments instead. ``edge_mask`` restricts every
     hop to the shipments it marks (e.g. one chemical). Time runs forward along a forward path
     and backward along a backward one; ``max_gap_days`` bounds the wait between two hops.
-    ``to_country`` keeps the parties reached by a shipment to that country; ``limit`` keeps
+    ``to_country`` keeps the parties reached in that country (by a shipment to it, or when
+    tracing backward, from it); ``limit`` keeps
     the nearest ones only (paths are built for those alone).
     """
     if hops < 1:
@@ -264,8 +265,9 @@ def _reached(
     best = ranked[first_of_node]
     best = best[~np.isin(far[best], start_nodes)]
     if to_country is not None:
-        destination = graph.shipments["destination"].gather(best).to_numpy()
-        best = best[destination == to_country.upper()]
+        # The reached party's side of the shipment: where it went to, or (backward) came from.
+        side = graph.shipments["origin" if backward else "destination"].gather(best).to_numpy()
+        best = best[side == to_country.upper()]
     best_order = np.lexsort((far[best], -day[best] if backward else day[best], hop_of[best]))
     best = best[best_order]
     total = len(best)
