@@ -179,7 +179,10 @@ def run_scenario(
     months = month_range(start_month, end_month)
     if volume < 0:
         raise UsageError("the shipment volume must not be negative")
-    rng = np.random.default_rng(seed)
+    # Separate streams: the registry, the laboratories and the shipments. The modelled series
+    # then do not depend on the shipment volume, and scenarios share their random numbers.
+    rng = np.random.default_rng([seed, 0])
+    ship_rng = np.random.default_rng([seed, 1])
     counts = {
         key: int(params.number(f"agents.{key}"))
         for key in (
@@ -317,16 +320,16 @@ def run_scenario(
 
         # Shipments of this month, drawn in bulk.
         years = t / 12 + (month.year - base_years) * 0
-        n_legit = rng.poisson(
+        n_legit = ship_rng.poisson(
             params.number("trade.legit_shipments_per_month")
             * volume
             * (1 + params.number("trade.legit_growth")) ** years
         )
         per_tonne = params.number("trade.illicit_shipments_per_tonne") * volume
-        n_illicit = rng.poisson(per_tonne * precursor_kg.sum() / 1000)
-        n_analog = rng.poisson(per_tonne * analog / 1000 * 5)
+        n_illicit = ship_rng.poisson(per_tonne * precursor_kg.sum() / 1000)
+        n_analog = ship_rng.poisson(per_tonne * analog / 1000 * 5)
         batch = _draw_month(
-            rng,
+            ship_rng,
             registry,
             params,
             month,
