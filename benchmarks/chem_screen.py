@@ -154,7 +154,7 @@ def build_set(n: int, seed: int = 20261129) -> tuple[list[str], int]:
             smiles = _piperidine(rng)
         else:
             smiles = _ordinary(rng)
-        mol = Chem.MolFromSmiles(smiles)
+        mol: Chem.Mol | None = Chem.MolFromSmiles(smiles)  # None for a fragment clash
         if mol is None:
             continue
         distinct.add(Chem.MolToSmiles(mol))
