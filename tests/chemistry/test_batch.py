@@ -256,6 +256,13 @@ def test_wrong_file_is_a_clear_error(
         list(read_records(source))
 
 
+def test_folder_is_not_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "seized.smi"
+    folder.mkdir()
+    with pytest.raises(InputError, match="a folder, not a file"):
+        list(read_records(folder))
+
+
 def test_missing_file_fails_before_writing_output(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     with pytest.raises(InputError, match="no such file"):

@@ -249,6 +249,8 @@ def read_records(
             f"{path}: cannot read {suffix or 'a file without extension'}: "
             "give a .smi, .csv or .sdf file"
         )
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, not a file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     # utf-8-sig: spreadsheet exports often start with a byte-order mark before the header
