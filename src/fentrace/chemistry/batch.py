@@ -28,11 +28,10 @@ from typing import Any, Literal, NamedTuple, TextIO
 
 from fentrace.chemistry.identifiers import _smiles_problem, resolve
 from fentrace.chemistry.kbindex import kb_index, knowledge_base
-from fentrace.chemistry.results import ScreenResult
+from fentrace.chemistry.results import ROW_FIELDS, ScreenResult
 from fentrace.chemistry.screen import rules, screen_mol, screen_resolution, unresolved
 from fentrace.chemistry.standardise import mol_from_smiles
 from fentrace.exc import InputError
-from fentrace.reference.models import JURISDICTIONS
 
 RecordKind = Literal["smiles", "query", "molblock"]
 INPUT_SUFFIXES = (".smi", ".smiles", ".csv", ".sdf", ".sd")
@@ -52,26 +51,8 @@ QUERY_COLUMNS = (
 )
 ID_COLUMNS = ("id", "identifier", "name", "compound_id", "record_id")
 
-#: Flat columns of CSV and Parquet output, in order.
-ROW_COLUMNS: tuple[str, ...] = (
-    "record",
-    "id",
-    "query",
-    "input_type",
-    "resolved",
-    "error",
-    "smiles",
-    "inchikey",
-    "verdict",
-    "family",
-    "steps_to_fentanyl",
-    "substance",
-    "name",
-    "rules",
-    *(f"status_{code}" for code in JURISDICTIONS),
-    "route",
-    "removed",
-)
+#: Flat columns of CSV and Parquet output, in order: the record, then the result's fields.
+ROW_COLUMNS: tuple[str, ...] = ("record", "id", *ROW_FIELDS)
 
 
 _RECORD, _ID, _RESOLVED, _ERROR, _VERDICT = (
@@ -285,8 +266,7 @@ def screen_record(record: Record, as_of: date) -> ScreenResult:
 
 
 def _row(record: Record, result: ScreenResult) -> tuple[Any, ...]:
-    row = {"record": record.number, "id": record.id, **result.to_row()}
-    return tuple(row.get(column) for column in ROW_COLUMNS)
+    return (record.number, record.id, *result.row_values())
 
 
 def _full(record: Record, result: ScreenResult) -> str:
