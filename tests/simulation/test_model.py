@@ -217,3 +217,14 @@ def test_unknown_scenario_and_bad_months(tmp_path: Path) -> None:
 def test_all_bundled_parameters_are_documented() -> None:
     params = load_params()
     assert all(p.justification and p.unit for p in params.entries.values())
+
+
+def test_evaluate_needs_ground_truth_columns(tmp_path: Path) -> None:
+    from fentrace.exc import InputError
+    from fentrace.simulation import evaluate_manifest
+
+    result = run_scenario("baseline", "2020-01", "2020-01", 0, volume=0.01)
+    path = tmp_path / "unlabelled.csv"
+    result.shipments.drop("is_illicit", "typology").write_csv(path)
+    with pytest.raises(InputError, match="ground-truth"):
+        evaluate_manifest(str(path))

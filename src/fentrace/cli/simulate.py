@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import click
+from rich.console import Console
+from rich.progress import Progress
 
 from fentrace.cli._common import emit_json, print_table, progress
 from fentrace.exc import UsageError
 from fentrace.simulation import (
+    SimulationResult,
     calibrate,
     evaluate_manifest,
     load_params,
@@ -17,6 +21,7 @@ from fentrace.simulation import (
     write_comparison,
     write_outputs,
 )
+from fentrace.simulation.model import month_range, parse_month
 
 
 @click.command(name="simulate")
@@ -71,10 +76,13 @@ def simulate(
     if shipments_sample < 0:
         raise UsageError("--shipments-sample must not be negative")
     names = list(compare) + list(more) if compare else [scenario]
-    results = [
-        run_scenario(name, start, end, seed, volume=volume)
-        for name in progress(names, total=len(names), label="simulating")
-    ]
+    if len(names) == 1:
+        results = [_run_with_month_bar(names[0], start, end, seed, volume)]
+    else:
+        results = [
+            run_scenario(name, start, end, seed, volume=volume)
+            for name in progress(names, total=len(names), label="simulating")
+        ]
     if compare:
         paths = write_comparison(results, output)
         summary = summarise(results)
@@ -111,6 +119,20 @@ def simulate(
         table = calibration.table
         print_table(table.columns, table.rows(), title="Calibration (deaths per year)")
     click.echo(f"wrote {len(paths)} files to {output}")
+
+
+def _run_with_month_bar(
+    name: str, start: str, end: str, seed: int, volume: float
+) -> SimulationResult:
+    """One run with a bar advancing month by month when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return run_scenario(name, start, end, seed, volume=volume)
+    months = len(month_range(parse_month(start), parse_month(end)))
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"simulating {name}", total=months)
+        return run_scenario(
+            name, start, end, seed, volume=volume, on_month=lambda _m: bar.advance(task)
+        )
 
 
 @click.command(name="evaluate")
