@@ -228,3 +228,20 @@ def test_evaluate_needs_ground_truth_columns(tmp_path: Path) -> None:
     result.shipments.drop("is_illicit", "typology").write_csv(path)
     with pytest.raises(InputError, match="ground-truth"):
         evaluate_manifest(str(path))
+
+
+def test_sanctions_remove_sellers_and_raise_costs() -> None:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("fentrace.simulation").joinpath("data", "scenarios", "baseline.yaml")
+    data = yaml.safe_load(text.read_text(encoding="utf-8"))
+    data["sanctions"] = "none"
+    data["name"] = "no-sanctions"
+    without = run_scenario(parse_scenario(data, "no-sanctions.yaml"), "2022-01", "2024-12", 0)
+    with_them = run("baseline", "2022-01", "2024-12")
+    assert without.series["deaths_model"].sum() > with_them.series["deaths_model"].sum()
+    sellers = with_them.series["active_illicit_suppliers"]
+    assert sellers[-1] < sellers[0]
+    assert without.series["active_illicit_suppliers"].n_unique() == 1

@@ -253,6 +253,7 @@ def run_scenario(
     brokers = np.flatnonzero(registry.role == "broker")
     illicit_countries = registry.country[shipper_pool_illicit]
     pool_by_country = {c: shipper_pool_illicit[illicit_countries == c] for c in ("CN", "IN", "HK")}
+    exit_share = params.number("enforcement.sanction_exit_share")
     country_share = params.mapping("agents.supplier_country_shares")
     precursor_goods = np.array([good_index[p[0]] for p in PRECURSORS])
     analog_goods = np.array([good_index[a] for a in ANALOGS if a in good_index])
@@ -272,6 +273,11 @@ def run_scenario(
 
         obtain = float(np.sum(share * np.exp(-elasticity * route_pressure[t])))
         obtain *= np.exp(-params.number("enforcement.sanction_cost") * sanctions_so_far[t])
+        if t > 0 and sanctions_so_far[t] > sanctions_so_far[t - 1]:
+            # Named agents leave: a share of each country's active sellers stops trading.
+            for code, pool in pool_by_country.items():
+                keep = max(1, round(pool.size * (1 - exit_share)))
+                pool_by_country[code] = np.sort(rng.choice(pool, keep, replace=False))
         obtain *= 1.0 - params.number("enforcement.tariff_cost") * tariff_any[t]
         wanted = demand[t] * obtain
         # Precursor kg by substance: route share x kg per kg, split by what is easier to get.
@@ -312,6 +318,7 @@ def run_scenario(
         record("inspection", inspection[t])
         record("tariff_cn_us", tariff_cn_us[t])
         record("precursor_kg_total", precursor_kg.sum())
+        record("active_illicit_suppliers", sum(p.size for p in pool_by_country.values()))
         record("precursor_kg_from_cn", precursor_kg.sum() * (origin_p[0] + origin_p[2]))
         for r, route in enumerate(ROUTES):
             record(f"route_share_{route}", share[r])
