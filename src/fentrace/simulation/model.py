@@ -260,7 +260,6 @@ def run_scenario(
     same_goods = np.array([good_index[s] for s in LEGIT_SAME_CHEMICALS if s in good_index])
     background_goods = np.array([good_index[b[0]] for b in BACKGROUND])
     price = np.array([g.price_usd_kg for g in goods])
-    base_years = months[0].year
 
     for t, month in enumerate(months):
         # Laboratories: a few re-choose their route each month by a logit on cost + pressure.
@@ -326,7 +325,7 @@ def run_scenario(
             record(f"flow_kg_{sid}", precursor_kg[j])
 
         # Shipments of this month, drawn in bulk.
-        years = t / 12 + (month.year - base_years) * 0
+        years = t / 12
         n_legit = ship_rng.poisson(
             params.number("trade.legit_shipments_per_month")
             * volume
@@ -548,7 +547,6 @@ def _to_frame(
 
     month_starts = np.repeat(np.array(months, dtype="datetime64[D]"), sizes)
     dates = month_starts + cat("day").astype("timedelta64[D]")
-    n_comp = registry.variants.shape[0]
     flat_names = pl.Series(registry.variants.reshape(-1).tolist(), dtype=pl.String)
     shipper = cat("shipper").astype(np.int64)
     consignee = cat("consignee").astype(np.int64)
@@ -600,7 +598,6 @@ def _to_frame(
             "consignee_id": pl.Series(registry.ids.tolist()).gather(consignee),
         }
     )
-    del n_comp
     return frame.select(
         pl.format("SIM{}", pl.col("shipment_id").cast(pl.String).str.zfill(8)).alias("shipment_id"),
         pl.col("date").cast(pl.Date),
