@@ -105,6 +105,7 @@ def test_screen_table_for_people(
         (["chem", "screen-file", "x.smi", "-o", "out.txt"], "cannot tell the output format"),
         (["chem", "screen-file", "x.smi", "-o", "out.csv", "--jobs", "0"], "--jobs"),
         (["chem", "screen-file", "x.smi"], "Missing option"),
+        (["chem", "screen-file", "x.smi", "-o", "-", "--format", "parquet"], "needs a file"),
     ],
 )
 def test_usage_errors_exit_2(
@@ -195,3 +196,15 @@ def test_screen_file_unknown_column_exits_1(
     assert main(["chem", "screen-file", str(source), "-o", str(out), "--column", "nope"]) == 1
     assert "column 'nope' not in the file (columns: smiles)" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.usefixtures("mini")
+def test_screen_file_csv_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text("CCO a\n")
+    assert (
+        main(["chem", "screen-file", str(source), "-o", "-", "--format", "csv", "--jobs", "1"]) == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("record,id,query,")
+    assert lines[1].startswith("1,a,CCO,smiles,True,")

@@ -427,6 +427,8 @@ def screen_file(
 ) -> BatchSummary:
     """Screen every record of ``path`` and write one row per record to ``out`` (``-``: stdout).
 
+    ``out_format`` is ``csv``, ``jsonl`` or ``parquet`` (not on stdout).
+
     ``on_row`` (optional) is called once per row, for progress bars.
     """
     summary = BatchSummary()

@@ -83,7 +83,13 @@ def _short_status(status: str, verified: bool) -> str:
     "--output",
     "output",
     required=True,
-    help="csv, jsonl or parquet file; - = jsonl on stdout.",
+    help="csv, jsonl or parquet file; - = stdout (jsonl unless --format csv).",
+)
+@click.option(
+    "--format",
+    "out_format_flag",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Output format (default: from the extension of -o).",
 )
 @click.option("--column", help="CSV column holding the query (default: detected).")
 @click.option("--id-column", help="CSV column or SDF property holding the record id.")
@@ -96,12 +102,15 @@ def screen_file_command(
     id_column: str | None,
     jobs: int | None,
     as_of: str | None,
+    out_format_flag: str | None,
 ) -> None:
     """Screen every record of FILE (.smi, .csv, .sdf); one output row per record, in order."""
     from fentrace.chemistry.batch import screen_file  # RDKit loads only for chem commands
 
     when = _as_of(as_of)
-    out_format = output_format(output)
+    out_format = out_format_flag or output_format(output)
+    if output == "-" and out_format == "parquet":
+        raise UsageError("--format parquet needs a file: -o results.parquet")
     if sys.stderr.isatty():
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
