@@ -337,22 +337,25 @@ def quality(n_shipments: int, n_parties: int, seed: int) -> None:
 def _report(graph: PartyGraph, truth_keys: set[str], mask: np.ndarray | None) -> None:
     """Precision@k of illicit parties among the hubs (all / masked trade) and the risk list."""
     keys = graph.parties["key"].to_list()
+    base = sum(1 for k in keys if k in truth_keys) / max(1, len(keys))
+    print(f"  base rate (illicit share of all parties): {base:.2f}")
     for label, edge_mask in (("all trade", None), ("listed chemicals only", mask)):
         if label != "all trade" and (edge_mask is None or not edge_mask.any()):
             continue
         ranked = hubs(graph, top=50, edge_mask=edge_mask)
         flags = [keys[h.node] in truth_keys for h in ranked]
         cells = ", ".join(
-            f"precision@{k} {sum(flags[:k]) / max(1, len(flags[:k])):.2f}" for k in (5, 10, 20)
+            f"precision@{k} {sum(flags[:k]) / max(1, len(flags[:k])):.2f}" for k in (5, 10, 20, 50)
         )
         print(f"  hubs ({label}): {cells}")
     scores = spread_risk(graph)
     seeds = sum(1 for s in scores if s.hops == 0)
     flags = [keys[s.node] in truth_keys for s in scores if s.hops > 0]
     cells = ", ".join(
-        f"precision@{k} {sum(flags[:k]) / max(1, len(flags[:k])):.2f}" for k in (10, 20, 50)
+        f"precision@{k} {sum(flags[:k]) / max(1, len(flags[:k])):.2f}"
+        for k in (10, 20, 50, 100, 200)
     )
-    print(f"  risk from {seeds} watchlisted parties (seeds excluded): {cells}")
+    print(f"  risk from {seeds} watchlisted parties (seeds excluded, {len(flags)} scored): {cells}")
 
 
 def quality_on_manifest(manifest: str, registry: str) -> None:
