@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import warnings
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -92,10 +94,10 @@ class Registry:
         )
 
 
-def _cn_name(rng: np.random.Generator) -> tuple[str, str, str]:
-    place = str(rng.choice(CN_PLACES))
-    word = str(rng.choice(CN_WORDS))
-    trade = str(rng.choice(CN_TRADES))
+def _cn_name(rng: random.Random) -> tuple[str, str, str]:
+    place = rng.choice(CN_PLACES)
+    word = rng.choice(CN_WORDS)
+    trade = rng.choice(CN_TRADES)
     base = f"{place} {word} {trade}"
     forms = CN_FORMS[0]
     return (
@@ -105,10 +107,10 @@ def _cn_name(rng: np.random.Generator) -> tuple[str, str, str]:
     )
 
 
-def _name(rng: np.random.Generator, country: str, role: str) -> tuple[str, str, str]:
+def _name(rng: random.Random, country: str, role: str) -> tuple[str, str, str]:
     if role == "forwarder":
-        word = str(rng.choice(US_WORDS + CN_WORDS))
-        trade = str(rng.choice(FORWARDER_WORDS))
+        word = rng.choice(US_WORDS + CN_WORDS)
+        trade = rng.choice(FORWARDER_WORDS)
         return (f"{word} {trade} Ltd.", f"{word.upper()} {trade.upper()} LTD", f"{word} {trade}")
     if country in ("CN", "HK"):
         return _cn_name(rng)
@@ -130,7 +132,8 @@ def _name(rng: np.random.Generator, country: str, role: str) -> tuple[str, str, 
     return (f"{base} {form}", f"{base}, {form.rstrip('.')}", f"{base.upper()} {form.upper()}")
 
 
-def _watchlisted_companies() -> list[tuple[str, str, date]]:
+@cache
+def _watchlisted_companies() -> tuple[tuple[str, str, date], ...]:
     """(name, variant spelling, first listing date) of companies on the bundled watchlist."""
     try:
         from fentrace.parties.watchlist import load_bundled
@@ -138,7 +141,7 @@ def _watchlisted_companies() -> list[tuple[str, str, date]]:
         watchlist = load_bundled()
     except (FentraceError, OSError) as error:
         warnings.warn(f"no bundled watchlist for the simulation ({error})", stacklevel=2)
-        return []
+        return ()
     found = []
     for entity in watchlist.entities:
         if entity.type != "company":
@@ -149,7 +152,7 @@ def _watchlisted_companies() -> list[tuple[str, str, date]]:
         aliases = [a.name for a in entity.aliases if a.name != entity.name]
         variant = aliases[0] if aliases else entity.name.replace(",", "").upper()
         found.append((entity.name, variant, since))
-    return found
+    return tuple(found)
 
 
 def build_registry(
@@ -157,30 +160,33 @@ def build_registry(
 ) -> Registry:
     """Draw every company: suppliers, brokers, forwarders and importers, legitimate and not."""
     rows: list[tuple[tuple[str, str, str], str, str, bool, np.datetime64]] = []
+    # Names are drawn with Python's generator (seeded from numpy's): a scalar draw is far
+    # cheaper there, and there are tens of thousands of them.
+    py = random.Random(int(rng.integers(2**32)))
     nat = np.datetime64("NaT", "M")
     codes = list(supplier_shares)
     probs = np.array([supplier_shares[c] for c in codes])
     probs = probs / probs.sum()
     for _ in range(counts["illicit_suppliers"]):
-        country = str(rng.choice(codes, p=probs))
-        rows.append((_name(rng, country, "supplier"), country, "supplier", True, nat))
+        country = py.choices(codes, weights=probs.tolist())[0]
+        rows.append((_name(py, country, "supplier"), country, "supplier", True, nat))
     legit_countries = ("CN", "IN", "DE", "US", "CN", "IN", "CN")
     for _ in range(counts["legit_suppliers"]):
-        country = str(rng.choice(legit_countries))
-        rows.append((_name(rng, country, "supplier"), country, "supplier", False, nat))
+        country = py.choice(legit_countries)
+        rows.append((_name(py, country, "supplier"), country, "supplier", False, nat))
     for index in range(counts["brokers"]):
         country = "HK" if index % 3 == 0 else "CN"
-        rows.append((_name(rng, country, "broker"), country, "broker", index % 2 == 0, nat))
+        rows.append((_name(py, country, "broker"), country, "broker", index % 2 == 0, nat))
     for index in range(counts["forwarders"]):
-        country = str(rng.choice(("CN", "HK", "US", "MX", "IN")))
-        rows.append((_name(rng, country, "forwarder"), country, "forwarder", index % 5 == 0, nat))
+        country = py.choice(("CN", "HK", "US", "MX", "IN"))
+        rows.append((_name(py, country, "forwarder"), country, "forwarder", index % 5 == 0, nat))
     front_countries = ("MX", "MX", "MX", "US", "CA")
     for _ in range(counts["front_importers"]):
-        country = str(rng.choice(front_countries))
-        rows.append((_name(rng, country, "importer"), country, "importer", True, nat))
+        country = py.choice(front_countries)
+        rows.append((_name(py, country, "importer"), country, "importer", True, nat))
     for _ in range(counts["legit_importers"]):
-        country = str(rng.choice(("MX", "US", "US", "CA", "DE", "IN", "US")))
-        rows.append((_name(rng, country, "importer"), country, "importer", False, nat))
+        country = py.choice(("MX", "US", "US", "CA", "DE", "IN", "US"))
+        rows.append((_name(py, country, "importer"), country, "importer", False, nat))
     for name, variant, since in _watchlisted_companies():
         spellings = (name, variant, name.replace(",", "").replace(".", ""))
         rows.append((spellings, "CN", "supplier", True, np.datetime64(since, "M")))
@@ -191,14 +197,14 @@ def build_registry(
     role = np.array([r[2] for r in rows])
     countries = np.array([r[1] for r in rows])
     is_illicit = np.array([r[3] for r in rows], dtype=bool)
-    phones = np.array([f"+{rng.integers(10**9, 10**10)}" for _ in range(n)], dtype=object)
+    phones = np.array([f"+{py.randrange(10**9, 10**10)}" for _ in range(n)], dtype=object)
     fronts = np.flatnonzero((role == "importer") & is_illicit)
     # Front consignees share phones in small groups: one handler behind several fronts.
     for start in range(0, len(fronts) - 2, 3):
         phones[fronts[start : start + 3]] = phones[fronts[start]]
     streets = ("Industrial Park Rd", "Av. Reforma", "Keji Rd", "Zhongshan Rd", "Main St")
     address = np.array(
-        [f"No. {rng.integers(1, 999)} {rng.choice(streets)}, {countries[i]}" for i in range(n)],
+        [f"No. {py.randrange(1, 999)} {py.choice(streets)}, {countries[i]}" for i in range(n)],
         dtype=object,
     )
     email = np.array(
