@@ -148,11 +148,9 @@ def summarise(results: list[SimulationResult]) -> pl.DataFrame:
         row["late_route_share"] = round(float(shares), 3)
         rows.append(row)
     frame = pl.DataFrame(rows)
-    base = frame.row(0, named=True)
+    base_deaths = float(frame["deaths_model"][0])
     return frame.with_columns(
-        (100 * (pl.col("deaths_model") / float(str(base["deaths_model"])) - 1))
-        .round(1)
-        .alias("deaths_change_pct")
+        (100 * (pl.col("deaths_model") / base_deaths - 1)).round(1).alias("deaths_change_pct")
     )
 
 
