@@ -168,7 +168,7 @@ def _fake_nearest(mol: Chem.Mol, k: int) -> list[FakeNeighbour]:
 
 FAKE_RULES = Rules(
     class_matches=_fake_class_matches,
-    is_fentanyl_class=lambda mol: Chem.MolToSmiles(mol) == Chem.CanonSmiles(CN_ONLY),
+    is_fentanyl_opioid=lambda mol: Chem.MolToSmiles(mol) == Chem.CanonSmiles(CN_ONLY),
     could_match_any_rule=lambda mol: True,
     search_routes=_fake_routes,
     can_react=lambda mol: True,

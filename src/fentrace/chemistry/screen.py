@@ -136,7 +136,9 @@ class Rules:
     """The rule functions screening calls (tests pass stand-ins; None skips a stage)."""
 
     class_matches: Callable[[Chem.Mol, date], Sequence[ClassMatchLike]] | None
-    is_fentanyl_class: Callable[[Chem.Mol], bool] | None
+    #: Fentanyl or a US-class analogue: the end product a route aims at (0 steps). China's wider
+    #: class (benzylfentanyl, Boc-norfentanyl) holds precursors, which still get their route.
+    is_fentanyl_opioid: Callable[[Chem.Mol], bool] | None
     could_match_any_rule: Callable[[Chem.Mol], bool] | None
     search_routes: Callable[[Chem.Mol, date, int], RouteSearchLike] | None
     can_react: Callable[[Chem.Mol], bool] | None
@@ -152,7 +154,7 @@ def rules() -> Rules:
     """The rule functions of chemistry's classes, routes and similarity modules."""
     return Rules(
         class_matches=classes.class_matches,
-        is_fentanyl_class=classes.is_fentanyl_class,
+        is_fentanyl_opioid=classes.is_fentanyl_opioid,
         could_match_any_rule=classes.could_match_any_rule,
         search_routes=routes.search_routes,
         can_react=routes.can_react,
@@ -452,8 +454,8 @@ def _assess(
         classes = active.class_matches(parent.mol, as_of)
     fentanyl_class = (
         bool(classes)
-        and active.is_fentanyl_class is not None
-        and active.is_fentanyl_class(parent.mol)
+        and active.is_fentanyl_opioid is not None
+        and active.is_fentanyl_opioid(parent.mol)
     )
 
     route: tuple[RouteLink, ...] = ()
