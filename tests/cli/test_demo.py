@@ -17,6 +17,10 @@ def test_demo_screens_chemicals_parties_and_shipments(
     for verdict in ("controlled", "class_controlled", "designer_precursor", "clear"):
         assert verdict in out
     assert "HUBEI AMARVEL BIO-TECH CO LTD" in out
+    # the shipments screened are the simulated ones, measured against their ground truth
+    assert (tmp_path / "simulation" / "shipments.parquet").is_file()
+    assert "pr_auc" in out
+    assert "risk spread" in out
     report = tmp_path / "report.html"
     assert report.is_file()
     assert "<html" in report.read_text(encoding="utf-8").lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
@@ -157,9 +158,13 @@ def evaluate(manifest: str, as_json: bool) -> None:
         )
         return
     columns = ["typology", "shipments", "illicit", "precision", "recall", "pr_auc"]
-    rows = [["overall"] + [clean(result.overall[c]) for c in columns[1:]]]
-    rows += [
-        [row["typology"]] + [clean(row[c]) for c in columns[1:]]
-        for row in result.by_typology.to_dicts()
-    ]
+
+    def cells(figures: dict[str, Any]) -> list[object]:
+        # Counts are whole shipments; the rates keep four decimals.
+        return [int(figures["shipments"]), int(figures["illicit"])] + [
+            clean(figures[c]) for c in columns[3:]
+        ]
+
+    rows = [["overall", *cells(result.overall)]]
+    rows += [[row["typology"], *cells(row)] for row in result.by_typology.to_dicts()]
     print_table(columns, rows, title=f"Screening evaluation: {manifest}")
