@@ -1,4 +1,4 @@
-"""Reading manifests into network rows: the shipments reader, the fallback, located rejections."""
+"""Reading manifests into network rows through the shipments reader, with located rejections."""
 
 from __future__ import annotations
 
@@ -21,22 +21,7 @@ BAD = (
 )
 
 
-@pytest.fixture
-def no_shipments_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sources._optional_attr
-
-    def without(module: str, name: str) -> object:
-        return None if name == "read_manifest" else real(module, name)
-
-    monkeypatch.setattr(sources, "_optional_attr", without)
-
-
-@pytest.mark.parametrize("fallback", [False, True])
-def test_bad_rows_are_rejected_with_row_and_field_and_the_rest_kept(
-    tmp_path: Path, request: pytest.FixtureRequest, fallback: bool
-) -> None:
-    if fallback:
-        request.getfixturevalue("no_shipments_reader")
+def test_bad_rows_are_rejected_with_row_and_field_and_the_rest_kept(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(BAD, encoding="utf-8")
     rows = read_manifests([path])
@@ -53,7 +38,7 @@ def test_bad_rows_are_rejected_with_row_and_field_and_the_rest_kept(
     assert len(graph.rejected) == len(rows.rejected)
 
 
-def test_fallback_reader_refuses_missing_columns(tmp_path: Path, no_shipments_reader: None) -> None:
+def test_a_manifest_without_required_columns_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("shipment_id,date\nA,2024-01-01\n", encoding="utf-8")
     with pytest.raises(InputError, match="shipper_name"):

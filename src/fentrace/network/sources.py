@@ -1,14 +1,13 @@
 """Where the network gets its inputs: manifest rows, party name keys, watchlist hits, chemical names.
 
-Each input sits behind one small function so that the network code does not care whether the
-shipments, parties and reference packages are present: when one is, it is used (its validation,
-its name normaliser, its knowledge base); when it is not, a documented fallback keeps the
-network usable and testable on its own.
+Each input sits behind one small function over the package that owns it: manifests are read and
+validated by ``fentrace.shipments``, names are grouped by ``fentrace.parties``' normaliser and
+screened against its watchlist, chemicals are named by the ``fentrace.reference`` knowledge base.
+Tests may pass lighter stand-ins (``simple_name_key``, ``watch_lookup_from_names``).
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -19,17 +18,13 @@ from typing import Any
 import polars as pl
 
 from fentrace.exc import DataFileError, InputError
+from fentrace.parties import PartyScreener, load_watchlist, normalise_name
+from fentrace.reference import load_knowledge_base
+from fentrace.shipments import read_manifest
+from fentrace.shipments.schema import REQUIRED_COLUMNS
 
 #: The manifest columns the network reads (DESIGN.md "Manifest"); others are ignored.
-REQUIRED = (
-    "shipment_id",
-    "date",
-    "shipper_name",
-    "shipper_country",
-    "consignee_name",
-    "consignee_country",
-    "description",
-)
+REQUIRED = REQUIRED_COLUMNS
 OPTIONAL = (
     "hs_code",
     "cas",
@@ -65,13 +60,6 @@ class ManifestRows:
     frame: pl.DataFrame
     rejected: list[RejectedRow]
     read_count: int
-
-
-def _optional_attr(module: str, name: str) -> Any | None:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def conform(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -119,46 +107,12 @@ def conform(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     return frame.select([*columns, row.alias("row"), pl.lit(source).alias("source")])
 
 
-def _fallback_read(path: Path) -> ManifestRows:
-    """Read a CSV or Parquet manifest with Polars and reject rows lacking a required field."""
-    try:
-        if path.suffix.lower() == ".parquet":
-            raw = pl.read_parquet(path)
-        else:
-            raw = pl.read_csv(path, infer_schema=False)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read the manifest ({error})") from error
-    missing = [c for c in REQUIRED if c not in raw.columns]
-    if missing:
-        raise InputError(f"{path}: the manifest lacks the column(s) {', '.join(missing)}")
-    # Rows are numbered as file lines (the header is line 1), as the shipments reader does.
-    raw = raw.with_row_index("row", offset=1 if path.suffix.lower() == ".parquet" else 2)
-    rejected: list[RejectedRow] = []
-    bad = pl.lit(False)
-    for name in REQUIRED:
-        empty = pl.col(name).cast(pl.String).str.strip_chars().fill_null("") == ""
-        for row in raw.filter(empty)["row"].to_list():
-            rejected.append(RejectedRow(str(path), int(row), name, "empty required field"))
-        bad = bad | empty
-    parsed = raw.with_columns(
-        pl.col("date").cast(pl.String).str.to_date(strict=False).alias("_date")
-    )
-    bad_date = pl.col("_date").is_null() & pl.col("date").is_not_null()
-    for row, value in parsed.filter(bad_date).select("row", "date").iter_rows():
-        rejected.append(RejectedRow(str(path), int(row), "date", f"not an ISO date: {value!r}"))
-    good = parsed.filter(~(bad | bad_date)).with_columns(pl.col("_date").alias("date"))
-    if "quantity_kg" in good.columns:
-        good = good.with_columns(pl.col("quantity_kg").cast(pl.Float64, strict=False))
-    return ManifestRows(conform(good.drop("_date"), str(path)), rejected, raw.height)
-
-
 def read_manifests(paths: Sequence[str | Path]) -> ManifestRows:
     """Read and validate manifest files into one frame of network rows.
 
-    Uses ``fentrace.shipments.read_manifest`` (full validation, many formats) when that package
-    provides it, otherwise a plain Polars reader of CSV/Parquet that checks the required fields.
+    ``fentrace.shipments.read_manifest`` validates them (many formats, every rejected row kept
+    with its reason).
     """
-    reader = _optional_attr("fentrace.shipments", "read_manifest")
     frames: list[pl.DataFrame] = []
     rejected: list[RejectedRow] = []
     read_count = 0
@@ -166,13 +120,7 @@ def read_manifests(paths: Sequence[str | Path]) -> ManifestRows:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        if reader is None:
-            rows = _fallback_read(path)
-            frames.append(rows.frame)
-            rejected.extend(rows.rejected)
-            read_count += rows.read_count
-            continue
-        manifest = reader(path)
+        manifest = read_manifest(path)
         frames.append(conform(manifest.frame, str(path)))
         rejected.extend(
             RejectedRow(str(path), int(r.row), str(r.field), str(r.reason))
@@ -209,7 +157,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 def simple_name_key(name: str) -> str:
     """Case-, accent-, punctuation-, legal-form- and token-order-insensitive key of a name.
 
-    The fallback used when the parties package offers no ``normalise_name``.
+    A light key for small hand-built graphs and for names the parties normaliser reduces to
+    nothing (e.g. a bare legal form).
     """
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     folded = folded.replace("bio-tech", "biotech").replace("bio tech", "biotech")
@@ -218,13 +167,10 @@ def simple_name_key(name: str) -> str:
 
 
 def default_name_key() -> Callable[[str], str]:
-    """The parties package's grouping key (``normalise_name(name).key``), or the fallback."""
-    normalise = _optional_attr("fentrace.parties", "normalise_name")
-    if normalise is None:
-        return simple_name_key
+    """The parties package's grouping key (``normalise_name(name).key``)."""
 
     def key(name: str) -> str:
-        return str(normalise(name).key) or simple_name_key(name)
+        return str(normalise_name(name).key) or simple_name_key(name)
 
     return key
 
@@ -248,13 +194,9 @@ class WatchHit:
 WatchLookup = Callable[[Sequence[str], Sequence[str | None]], list[WatchHit | None]]
 
 
-def default_watch_lookup() -> WatchLookup | None:
-    """Screen names with the parties package's bundled watchlist; None when it is absent."""
-    load = _optional_attr("fentrace.parties", "load_watchlist")
-    screener_type = _optional_attr("fentrace.parties", "PartyScreener")
-    if load is None or screener_type is None:
-        return None
-    screener = screener_type(load())
+def default_watch_lookup() -> WatchLookup:
+    """Screen names with the parties package's bundled watchlist."""
+    screener = PartyScreener(load_watchlist())
 
     def lookup(names: Sequence[str], countries: Sequence[str | None]) -> list[WatchHit | None]:
         hits: list[WatchHit | None] = []
@@ -313,14 +255,12 @@ ChemicalNamer = Callable[[str | None, str], ChemicalLabel]
 
 
 def default_chemical_namer() -> ChemicalNamer:
-    """Name chemicals by CAS through the reference knowledge base when it is available."""
-    load = _optional_attr("fentrace.reference", "load_knowledge_base")
+    """Name chemicals by CAS (or by a name the description is) through the knowledge base."""
     kb: Any = None
-    if load is not None:
-        try:
-            kb = load()
-        except DataFileError:
-            kb = None
+    try:
+        kb = load_knowledge_base()
+    except DataFileError:  # a broken knowledge base leaves the manifest's own words as labels
+        kb = None
 
     def name(cas: str | None, description: str) -> ChemicalLabel:
         if kb is not None and cas:
@@ -342,15 +282,14 @@ def chemical_matcher(query: str) -> Callable[[str | None, str | None, str | None
     The query may be a knowledge-base id or name, a CAS number or words of the description.
     """
     wanted_ids: set[str] = {query.lower()}
-    load = _optional_attr("fentrace.reference", "load_knowledge_base")
-    if load is not None:
-        try:
-            kb = load()
-            substance = kb.substance_by_name(query) or kb.substance_by_cas(query)
-            if substance is not None:
-                wanted_ids.add(str(substance.id).lower())
-        except DataFileError:
-            pass
+    try:
+        kb = load_knowledge_base()
+    except DataFileError:  # as in default_chemical_namer: match on the manifest's words only
+        kb = None
+    if kb is not None:
+        substance = kb.substance_by_name(query) or kb.substance_by_cas(query)
+        if substance is not None:
+            wanted_ids.add(str(substance.id).lower())
     needle = query.lower()
 
     def matches(substance_id: str | None, cas: str | None, label: str | None) -> bool:
