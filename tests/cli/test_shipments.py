@@ -122,7 +122,7 @@ def test_screen_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["--as-of", "yesterday"], 2, "not an ISO date"),
+        (["--as-of", "yesterday"], 2, "not a date"),
         (["-o", "alerts.xls"], 2, "output format"),
         (["--min-level", "severe"], 2, "Invalid value"),
         (["--rejected", "rejected.xls"], 2, "use .csv or .jsonl"),

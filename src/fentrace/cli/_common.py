@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,3 +72,13 @@ def output_format(path: str, allowed: Sequence[str] = ("csv", "jsonl", "parquet"
             + ", ".join("." + a for a in allowed)
         )
     return suffix
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> date | None:
+    """The ISO date given to ``option``, or None when it was not given; else a usage error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: not a date (expected YYYY-MM-DD)") from None

@@ -8,21 +8,12 @@ from pathlib import Path
 
 import click
 
-from fentrace.cli._common import emit_json, output_format, print_table, stderr_console
+from fentrace.cli._common import emit_json, output_format, parse_date, print_table, stderr_console
 from fentrace.exc import UsageError
 from fentrace.reference.models import JURISDICTIONS
 
 #: Rejected records listed on stderr; every one is in the output file with its reason.
 REJECTIONS_SHOWN = 20
-
-
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from None
 
 
 @click.group(name="chem")
@@ -38,7 +29,7 @@ def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -
     """Screen QUERIES: SMILES, CAS numbers, names, InChI or InChIKeys."""
     from fentrace.chemistry.screen import screen  # RDKit loads only for chem commands
 
-    when = _as_of(as_of)
+    when = parse_date(as_of) or date.today()
     results = [screen(query, when) for query in queries]
     if as_json:
         emit_json([result.to_dict() for result in results])
@@ -107,7 +98,7 @@ def screen_file_command(
     """Screen every record of FILE (.smi, .csv, .sdf); one output row per record, in order."""
     from fentrace.chemistry.batch import screen_file  # RDKit loads only for chem commands
 
-    when = _as_of(as_of)
+    when = parse_date(as_of) or date.today()
     out_format = out_format_flag or output_format(output)
     if output == "-" and out_format == "parquet":
         raise UsageError("--format parquet needs a file: -o results.parquet")

@@ -8,17 +8,8 @@ from typing import Any
 
 import click
 
-from fentrace.cli._common import emit_json, print_table
-from fentrace.exc import InputError, UsageError
-
-
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from None
+from fentrace.cli._common import emit_json, parse_date, print_table
+from fentrace.exc import InputError
 
 
 @click.command(name="explain")
@@ -36,7 +27,7 @@ def explain(query: str, as_of: str | None, svg: Path | None, as_json: bool) -> N
     from fentrace.chemistry.draw import explain_svg  # RDKit loads only for chem commands
     from fentrace.chemistry.screen import screen
 
-    when = _as_of(as_of)
+    when = parse_date(as_of) or date.today()
     result = screen(query, when)
     if not result.resolved:
         raise InputError(f"{query}: {result.error or 'could not be resolved'}")

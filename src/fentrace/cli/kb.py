@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from fentrace.cli._common import emit_json, print_table
+from fentrace.cli._common import emit_json, parse_date, print_table
 from fentrace.exc import FentraceError, UsageError
 from fentrace.reference import gap_matrix, load_knowledge_base
 from fentrace.reference.kb import KnowledgeBase
@@ -18,15 +18,6 @@ from fentrace.reference.models import JURISDICTIONS, Control, JurisdictionStatus
 
 class UnknownSubstanceError(FentraceError):
     """A kb query names no substance the knowledge base knows (exit status 1)."""
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: expected a date YYYY-MM-DD") from None
 
 
 def _resolve(kb: KnowledgeBase, query: str) -> Substance:
@@ -95,7 +86,7 @@ def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None
 
     QUERY is an id (NPP), a CAS number, an InChIKey, a name or a synonym.
     """
-    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    as_of = parse_date(as_of_text, "--as-of") or date.today()
     knowledge = load_knowledge_base()
     substance = _resolve(knowledge, query)
     statuses = knowledge.listed_status(substance.id, as_of)
@@ -204,7 +195,7 @@ def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
 def status_command(query: str, as_of_text: str | None, as_json: bool) -> None:
     """The listed status of one substance in each jurisdiction on a date."""
-    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    as_of = parse_date(as_of_text, "--as-of") or date.today()
     knowledge = load_knowledge_base()
     substance = _resolve(knowledge, query)
     statuses = knowledge.listed_status(substance.id, as_of)
@@ -237,7 +228,7 @@ def status_command(query: str, as_of_text: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
 def gaps_command(as_of_text: str | None, family: str, as_json: bool) -> None:
     """Where a substance controlled somewhere is free elsewhere: date controlled, '—' free, '?' unverified."""
-    as_of = _parse_date(as_of_text, "--as-of") or date.today()
+    as_of = parse_date(as_of_text, "--as-of") or date.today()
     knowledge = load_knowledge_base()
     rows = gap_matrix(knowledge, as_of, family)
     if as_json:
@@ -291,8 +282,8 @@ def timeline_command(
     as_json: bool,
 ) -> None:
     """Dated policy events: scheduling, class controls, indictments, sanctions, tariffs, rulings."""
-    first = _parse_date(from_text, "--from")
-    last = _parse_date(to_text, "--to")
+    first = parse_date(from_text, "--from")
+    last = parse_date(to_text, "--to")
     if first and last and last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     knowledge = load_knowledge_base()

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from fentrace.cli._common import emit_json, print_table, stderr_console
+from fentrace.cli._common import emit_json, parse_date, print_table, stderr_console
 from fentrace.exc import UsageError
 from fentrace.shipments import (
     LEVELS,
@@ -28,15 +28,6 @@ from fentrace.shipments import (
 from fentrace.shipments.output import write_rejections
 
 _TOP = 20
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise UsageError(f"--as-of {value!r} is not an ISO date (YYYY-MM-DD)") from error
 
 
 def _check_output(path: str) -> None:
@@ -102,7 +93,7 @@ def screen(
     as_json: bool,
 ) -> None:
     """Screen MANIFEST (csv, xlsx, jsonl or parquet; '-' reads JSON lines or CSV from stdin)."""
-    day = _parse_date(as_of)
+    day = parse_date(as_of)
     if output is not None:
         _check_output(output)
     if rejected_path is not None and Path(rejected_path).suffix.lower() not in (
