@@ -138,3 +138,31 @@ def test_hubs_on_masked_trade_ignore_other_shipments() -> None:
 def test_parties_with_nothing_between_are_not_listed() -> None:
     names = {h.name for h in hubs(_chain_graph(), top=20)}
     assert names == {"Broker Hub", "Consignee Beta"}
+
+
+def test_a_broker_named_only_as_notify_party_sits_between_its_suppliers_and_buyers() -> None:
+    """Two suppliers each ship to a different buyer, with the same broker to notify."""
+    rows = [
+        ("1", "2024-01-01", "Supplier One", "CN", "Buyer Alpha", "MX", 10.0, "Broker Notify"),
+        ("2", "2024-01-02", "Supplier Two", "CN", "Buyer Beta", "MX", 10.0, "Broker Notify"),
+        ("3", "2024-01-03", "Supplier Three", "CN", "Buyer Gamma", "MX", 10.0, None),
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "shipment_id",
+            "date",
+            "shipper_name",
+            "shipper_country",
+            "consignee_name",
+            "consignee_country",
+            "quantity_kg",
+            "notify_party",
+        ],
+        orient="row",
+    ).with_columns(pl.lit("chemical").alias("description"))
+    graph = build_graph(rows_from_frame(frame), name_key=simple_name_key)
+    ranked = hubs(graph, top=5)
+    # Supplier One reaches Buyer Beta (and Two reaches Alpha) only through the broker.
+    assert [h.name for h in ranked] == ["Broker Notify"]
+    assert ranked[0].betweenness > 0

@@ -43,24 +43,25 @@ MIN_RISK = 0.05
 
 
 def party_edges(graph: PartyGraph, edge_mask: np.ndarray | None = None) -> pl.DataFrame:
-    """The collapsed directed party graph: src, dst, shipments, kg (forwarders on the way).
+    """The collapsed directed party graph: src, dst, shipments, kg (intermediaries on the way).
 
+    A shipment's forwarder and its notify party each add the legs shipper -> intermediary ->
+    consignee beside the direct one: a broker named as notify party on several suppliers'
+    shipments to several consignees then sits on the paths between them, as brokers do.
     ``edge_mask`` keeps only the shipments it marks (e.g. those of controlled chemicals).
     """
     shipments = (
         graph.shipments if edge_mask is None else graph.shipments.filter(pl.Series(edge_mask))
     )
     ships = shipments.select("src", "dst", "quantity_kg")
-    via = shipments.filter(pl.col("forwarder").is_not_null())
-    legs = pl.concat(
-        [
-            ships,
-            via.select(pl.col("src"), pl.col("forwarder").alias("dst"), "quantity_kg"),
-            via.select(pl.col("forwarder").alias("src"), pl.col("dst"), "quantity_kg"),
-        ]
-    )
+    legs = [ships]
+    for intermediary in ("forwarder", "notify"):
+        via = shipments.filter(pl.col(intermediary).is_not_null())
+        legs.append(via.select(pl.col("src"), pl.col(intermediary).alias("dst"), "quantity_kg"))
+        legs.append(via.select(pl.col(intermediary).alias("src"), pl.col("dst"), "quantity_kg"))
     return (
-        legs.filter(pl.col("src") != pl.col("dst"))
+        pl.concat(legs)
+        .filter(pl.col("src") != pl.col("dst"))
         .group_by("src", "dst")
         .agg(pl.len().alias("shipments"), pl.col("quantity_kg").fill_null(0.0).sum().alias("kg"))
         .sort("src", "dst")
