@@ -29,8 +29,13 @@ def _resolve(args: list[str]) -> tuple[click.Command, list[str]]:
     """Walk the click groups along ``args``; return the command and the options given to it."""
     command: click.Command = cli
     rest = list(args)
-    while isinstance(command, click.Group) and rest and rest[0] in command.commands:
-        command = command.commands[rest.pop(0)]
+    with click.Context(cli) as ctx:
+        while isinstance(command, click.Group) and rest:
+            sub = command.get_command(ctx, rest[0])
+            if sub is None:
+                break
+            rest.pop(0)
+            command = sub
     return command, rest
 
 

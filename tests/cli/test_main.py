@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import click
 import pytest
 
@@ -20,10 +24,26 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "No such command" in capsys.readouterr().err
 
 
-def test_every_capability_is_registered() -> None:
-    assert {"kb", "chem", "parties", "shipments", "network", "simulate", "evaluate", "demo"} <= set(
-        cli.commands
+def test_every_capability_is_registered_and_loads() -> None:
+    capabilities = {"kb", "chem", "parties", "shipments", "network", "simulate", "evaluate", "demo"}
+    with click.Context(cli) as ctx:
+        assert capabilities <= set(cli.list_commands(ctx))
+        for name in capabilities:
+            command = cli.get_command(ctx, name)
+            assert isinstance(command, click.Command)
+            assert command.name == name
+
+
+def test_start_up_imports_no_capability(tmp_path: Path) -> None:
+    """`fentrace --version` must not import RDKit, Polars or matplotlib (lazy commands)."""
+    code = (
+        "import sys; from fentrace.cli import main; main(['--version']); "
+        "print(sorted(m for m in ('rdkit', 'polars', 'matplotlib', 'networkx') if m in sys.modules))"
     )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout
+    assert out.strip().endswith("[]")
 
 
 @pytest.mark.parametrize(

@@ -8,31 +8,51 @@ One module per capability registers its click group or command here. Exit status
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from fentrace import __version__
-from fentrace.cli.chem import chem
-from fentrace.cli.demo import demo
-from fentrace.cli.kb import kb
-from fentrace.cli.network import network
-from fentrace.cli.parties import parties
-from fentrace.cli.shipments import shipments
-from fentrace.cli.simulate import evaluate, simulate
 from fentrace.exc import FentraceError, UsageError
 
+#: Each command and the module that defines it. A module is imported only when its command runs
+#: (or help lists it), so `fentrace chem screen` does not pay for Polars, networkx or matplotlib.
+COMMAND_MODULES: dict[str, tuple[str, str]] = {
+    "kb": ("fentrace.cli.kb", "kb"),
+    "chem": ("fentrace.cli.chem", "chem"),
+    "parties": ("fentrace.cli.parties", "parties"),
+    "shipments": ("fentrace.cli.shipments", "shipments"),
+    "network": ("fentrace.cli.network", "network"),
+    "simulate": ("fentrace.cli.simulate", "simulate"),
+    "evaluate": ("fentrace.cli.simulate", "evaluate"),
+    "demo": ("fentrace.cli.demo", "demo"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group whose capability commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in COMMAND_MODULES:
+            return command
+        module, attribute = COMMAND_MODULES[cmd_name]
+        loaded = getattr(importlib.import_module(module), attribute)
+        if not isinstance(loaded, click.Command):
+            raise TypeError(f"{module}.{attribute} is not a click command")
+        return loaded
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fentrace")
 def cli() -> None:
     """fentrace: screen chemicals, parties and shipments of the fentanyl supply chain,
     trace the network and simulate policy levers -- with a source for every fact."""
-
-
-for _command in (kb, chem, parties, shipments, network, simulate, evaluate, demo):
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:
