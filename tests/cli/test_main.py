@@ -48,7 +48,12 @@ def test_start_up_imports_no_capability(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("error", "status"),
-    [(UsageError("bad flag"), 2), (FentraceError("broken file"), 1), (RuntimeError("bug"), 1)],
+    [
+        (UsageError("bad flag"), 2),
+        (FentraceError("broken file"), 1),
+        (FileNotFoundError(2, "No such file or directory", "/nonexistent/alerts.csv"), 1),
+        (RuntimeError("bug"), 1),
+    ],
 )
 def test_errors_become_one_line_and_a_status(
     error: Exception,
@@ -70,3 +75,15 @@ def test_errors_become_one_line_and_a_status(
     err = capsys.readouterr().err
     assert str(error) in err
     assert "Traceback" not in err
+
+
+def test_an_unwritable_output_path_is_a_located_error_not_an_internal_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    smi = tmp_path / "in.smi"
+    smi.write_text("CCO ethanol\n", encoding="utf-8")
+    out = tmp_path / "missing-folder" / "out.csv"
+    assert main(["chem", "screen-file", str(smi), "-o", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "missing-folder" in err

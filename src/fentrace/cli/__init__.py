@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.exit_code)
     except BrokenPipeError:  # output piped into `head`
         return 0
+    except OSError as error:  # a path given on the command line cannot be read or written
+        click.echo(f"error: {error}", err=True)
+        return 1
     except Exception as error:  # the last guard: a clear line, the traceback only on request
         if os.environ.get("FENTRACE_DEBUG"):
             raise
