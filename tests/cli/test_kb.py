@@ -158,7 +158,7 @@ def test_sources(capsys: pytest.CaptureFixture[str]) -> None:
     payload = _json(capsys, "sources")
     ids = {s["id"] for s in payload}
     assert {"fr-83-5188", "eu-2023-196", "sor-2016-294", "cnd-65", "hktdc-2018"} <= ids
-    assert all(s["retrieved"] == "2026-11-01" for s in payload)
+    assert all(s["retrieved"] == "2026-11-29" for s in payload)
     code, out, _ = _run(capsys, "sources")
     assert code == 0
     assert "hktdc-2018" in out
