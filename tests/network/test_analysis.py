@@ -19,6 +19,23 @@ from fentrace.network import (
     watch_lookup_from_names,
 )
 
+COLUMNS = [
+    "shipment_id",
+    "date",
+    "shipper_name",
+    "shipper_country",
+    "consignee_name",
+    "consignee_country",
+    "quantity_kg",
+]
+
+
+def _frame(rows: list[tuple[object, ...]], *extra: str) -> pl.DataFrame:
+    """A manifest of chemical shipments from row tuples: COLUMNS, then ``extra`` columns."""
+    return pl.DataFrame(rows, schema=[*COLUMNS, *extra], orient="row").with_columns(
+        pl.lit("chemical").alias("description")
+    )
+
 
 def _chain_graph() -> PartyGraph:
     """Three suppliers -> one broker -> three consignees, plus one direct supplier-consignee pair."""
@@ -31,21 +48,8 @@ def _chain_graph() -> PartyGraph:
         ("6", "2024-01-06", "Consignee Beta", "MX", "Retail Gamma", "US", 5.0),
         ("7", "2024-01-07", "Lone Seller", "IN", "Lone Buyer", "BR", 1.0),
     ]
-    frame = pl.DataFrame(
-        rows,
-        schema=[
-            "shipment_id",
-            "date",
-            "shipper_name",
-            "shipper_country",
-            "consignee_name",
-            "consignee_country",
-            "quantity_kg",
-        ],
-        orient="row",
-    ).with_columns(pl.lit("chemical").alias("description"))
     watch = watch_lookup_from_names([("Supplier One", "sanction", "test list")])
-    return build_graph(rows_from_frame(frame), name_key=simple_name_key, watch=watch)
+    return build_graph(rows_from_frame(_frame(rows)), name_key=simple_name_key, watch=watch)
 
 
 def test_broker_ranks_first_then_the_reseller() -> None:
@@ -147,21 +151,7 @@ def test_a_broker_named_only_as_notify_party_sits_between_its_suppliers_and_buye
         ("2", "2024-01-02", "Supplier Two", "CN", "Buyer Beta", "MX", 10.0, "Broker Notify"),
         ("3", "2024-01-03", "Supplier Three", "CN", "Buyer Gamma", "MX", 10.0, None),
     ]
-    frame = pl.DataFrame(
-        rows,
-        schema=[
-            "shipment_id",
-            "date",
-            "shipper_name",
-            "shipper_country",
-            "consignee_name",
-            "consignee_country",
-            "quantity_kg",
-            "notify_party",
-        ],
-        orient="row",
-    ).with_columns(pl.lit("chemical").alias("description"))
-    graph = build_graph(rows_from_frame(frame), name_key=simple_name_key)
+    graph = build_graph(rows_from_frame(_frame(rows, "notify_party")), name_key=simple_name_key)
     ranked = hubs(graph, top=5)
     # Supplier One reaches Buyer Beta (and Two reaches Alpha) only through the broker.
     assert [h.name for h in ranked] == ["Broker Notify"]
