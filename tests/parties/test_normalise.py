@@ -26,6 +26,13 @@ SAME_KEY = [
     ("Comercial Norte S. de R.L. de C.V.", "Comercializadora Norte"),
     ("Société Générale Chimie", "SOCIETE GENERALE CHEMIE"),
     ("ANHUI RUIHAN SCI & TECH", "Anhui Ruihan Science and Technology"),
+    # a trade word run onto the name before it
+    ("Wuhan Yuanchengchemical Company Limited", "Wuhan Yuancheng Chemical Co., Ltd."),
+    ("HEBEI BAIKEBIOTECH CO LTD", "Hebei Baike Bio-Tech Co Ltd"),
+    ("Jinan Hongdafinechemical Co", "Jinan Hongda Fine Chemical Co., Ltd."),
+    # Indian private companies
+    ("Shree Ganesh Organics Pvt. Ltd.", "Shree Ganesh Organics Private Limited"),
+    ("SHREE GANESH ORGANICS PVT LTD", "Shree Ganesh Organics Private Ltd"),
 ]
 
 DIFFERENT_KEY = [
@@ -33,6 +40,9 @@ DIFFERENT_KEY = [
     ("Wuhan Shuokang Biotech", "Wuhan Biotech Trading"),
     ("Cartel de Sinaloa", "Sinaloa Fresh Produce"),
     ("Hebei Xiuna Trading", "Henan Xiuna Trading"),
+    # a split needs a name part of at least four letters in front of the trade word
+    ("Abcchemical Co", "Abc Chemical Co"),
+    ("Wuhan Yuanchengchemical", "Wuhan Yuancheng Pharmaceutical"),
 ]
 
 

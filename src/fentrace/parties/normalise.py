@@ -11,7 +11,8 @@ Named steps, each small and pure:
 4. ``phrases``: the longest known phrase at each position is recognised from
    :mod:`fentrace.parties.vocab` -- legal form, trade word, organisation word, place or
    stop word -- whether written as one word or several ("BIO-TECH", "Bio Technology",
-   "生物科技"); unknown pinyin syllables of one Chinese run join into one word.
+   "生物科技"); unknown pinyin syllables of one Chinese run join into one word; a trade
+   word run onto the word before it is split off ("Yuanchengchemical" -> yuancheng + chem).
 5. ``parts``: what is neither place, legal form, trade/organisation nor stop word is the
    *distinctive* part; a name made only of places and trade words keeps its places as
    its distinctive part ("Cartel de Sinaloa" -> ``sinaloa``).
@@ -53,6 +54,9 @@ TRUNCATION_WIDTH: Final[int] = 30
 TRADE_TYPO_LENGTH: Final[int] = 7
 
 _TRADE_WORDS: Final[tuple[str, ...]] = tuple(sorted(k for k in INDUSTRY if len(k) >= 5))
+#: Shortest name part left in front of a trade word split off a run-together word.
+SPLIT_PREFIX_LENGTH: Final[int] = 4
+_TRADE_SUFFIXES: Final[tuple[str, ...]] = tuple(sorted(_TRADE_WORDS, key=len, reverse=True))
 
 Script = Literal["latin", "han", "mixed", "other", "empty"]
 
@@ -154,6 +158,17 @@ def _trade_word(word: str, last_of_long_name: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _trade_suffix(word: str) -> tuple[str, str] | None:
+    """A name word with a trade word run onto it ("yuanchengchemical"): (name part, trade word)."""
+    for key in _TRADE_SUFFIXES:
+        if word.endswith(key) and len(word) - len(key) >= SPLIT_PREFIX_LENGTH:
+            prefix = word[: -len(key)]
+            if lookup(prefix) is None:
+                return prefix, key
+    return None
+
+
 def _phrases(
     items: list[tuple[str, bool]], long_name: bool = False
 ) -> list[tuple[str, Category | None]]:
@@ -184,6 +199,12 @@ def _phrases(
             fixed = _trade_word(items[i][0], long_name and i == n - 1)
             if fixed is not None:
                 found = (i + 1, "industry", INDUSTRY[fixed])
+            elif (split := _trade_suffix(items[i][0])) is not None:
+                flush()
+                out.append((split[0], None))
+                out.extend((token, "industry") for token in INDUSTRY[split[1]])
+                i += 1
+                continue
         if found is None:
             word, is_syllable = items[i]
             if is_syllable:

@@ -44,6 +44,11 @@ LEGAL_FORMS: Final[dict[str, str]] = {
     "pte": "pte_ltd",
     "ptyltd": "pty_ltd",
     "pty": "pty_ltd",
+    # Indian private companies (Companies Act 2013): "Pvt. Ltd." is "Private Limited"
+    "pvtltd": "pvt_ltd",
+    "pvt": "pvt_ltd",
+    "privatelimited": "pvt_ltd",
+    "privateltd": "pvt_ltd",
     "jsc": "jsc",
     "jointstockcompany": "jsc",
     "jointstockco": "jsc",
@@ -92,6 +97,7 @@ LEGAL_FAMILY: Final[dict[str, str]] = {
     "plc": "company",
     "pte_ltd": "company",
     "pty_ltd": "company",
+    "pvt_ltd": "company",
     "jsc": "company",
     "lp": "partnership",
     "kg": "partnership",
@@ -172,6 +178,7 @@ _industry(
     "farmaceuticos",
     "farmaceuticas",
 )
+_industry(("fine", "chem"), "finechemical", "finechemicals", "finechem", "jingxihuagong")
 _industry(("pharma", "tech"), "pharmatech", "pharmtech", "pharmatec", "medtech", "yiyaokeji")
 _industry(
     ("chem",),
