@@ -140,6 +140,34 @@ def test_shipments_follow_the_manifest_schema_with_ground_truth() -> None:
     assert names["shipper_name"].max() > 1  # type: ignore[operator]
 
 
+def test_brokers_resell_what_they_buy_to_the_same_side_of_the_trade() -> None:
+    ships = run("baseline", "2019-01", "2019-06", volume=0.05).shipments
+    reg = run("baseline", "2019-01", "2019-06", volume=0.05).registry
+    brokers = reg.filter(pl.col("role") == "broker").select("id", "is_illicit")
+    bought = ships.join(brokers, left_on="consignee_id", right_on="id")
+    sold = ships.join(brokers, left_on="shipper_id", right_on="id")
+    assert bought.height > 0
+    # Every relayed shipment is two legs: each broker sells as many shipments as it buys.
+    assert dict(bought.group_by("consignee_id").len().iter_rows()) == dict(
+        sold.group_by("shipper_id").len().iter_rows()
+    )
+    # Illicit brokers relay illicit shipments only, legitimate ones legitimate trade only.
+    for legs in (bought, sold):
+        assert (legs["is_illicit"] == legs["is_illicit_right"]).all()
+
+
+def test_complicit_forwarders_carry_much_illicit_and_little_legitimate_trade() -> None:
+    result = run("baseline", "2019-01", "2019-06", volume=0.05)
+    reg = result.registry.filter(pl.col("role") == "forwarder")
+    complicit = set(reg.filter(pl.col("is_illicit"))["name"].to_list())
+    ships = result.shipments.with_columns(
+        pl.col("forwarder_name").is_in(list(complicit)).alias("complicit")
+    )
+    share = dict(ships.group_by("is_illicit").agg(pl.col("complicit").mean()).iter_rows())
+    assert share[True] > 0.35
+    assert share[False] < 0.1
+
+
 def test_front_consignees_share_phones() -> None:
     reg = run("baseline", "2019-01", "2019-01").registry
     fronts = reg.filter((pl.col("role") == "importer") & pl.col("is_illicit"))

@@ -157,6 +157,21 @@ class _ShipmentBatch:
     typology: np.ndarray
 
 
+@dataclass(slots=True)
+class _Pools:
+    """The registry's companies by what they do in the trade (indices into the registry)."""
+
+    illicit_by_country: dict[str, np.ndarray]  # active illicit sellers by origin country
+    watchlisted: np.ndarray
+    legit_suppliers: np.ndarray
+    fronts: np.ndarray
+    legit_importers: np.ndarray
+    complicit_forwarders: np.ndarray
+    legit_forwarders: np.ndarray
+    illicit_brokers: np.ndarray
+    legit_brokers: np.ndarray
+
+
 def run_scenario(
     name_or_path: str | Path | Scenario,
     start: str | date = "2015-01",
@@ -245,14 +260,23 @@ def run_scenario(
     shipper_pool_illicit = np.flatnonzero(
         (registry.role == "supplier") & registry.is_illicit & np.isnat(registry.watch_since)
     )
-    watch_pool = np.flatnonzero(~np.isnat(registry.watch_since))
-    legit_suppliers = np.flatnonzero((registry.role == "supplier") & ~registry.is_illicit)
-    fronts = np.flatnonzero((registry.role == "importer") & registry.is_illicit)
-    legit_importers = np.flatnonzero((registry.role == "importer") & ~registry.is_illicit)
-    forwarders = np.flatnonzero(registry.role == "forwarder")
-    brokers = np.flatnonzero(registry.role == "broker")
     illicit_countries = registry.country[shipper_pool_illicit]
-    pool_by_country = {c: shipper_pool_illicit[illicit_countries == c] for c in ("CN", "IN", "HK")}
+    forwarders = registry.role == "forwarder"
+    brokers = registry.role == "broker"
+    pools = _Pools(
+        illicit_by_country={
+            c: shipper_pool_illicit[illicit_countries == c] for c in ("CN", "IN", "HK")
+        },
+        watchlisted=np.flatnonzero(~np.isnat(registry.watch_since)),
+        legit_suppliers=np.flatnonzero((registry.role == "supplier") & ~registry.is_illicit),
+        fronts=np.flatnonzero((registry.role == "importer") & registry.is_illicit),
+        legit_importers=np.flatnonzero((registry.role == "importer") & ~registry.is_illicit),
+        complicit_forwarders=np.flatnonzero(forwarders & registry.is_illicit),
+        legit_forwarders=np.flatnonzero(forwarders & ~registry.is_illicit),
+        illicit_brokers=np.flatnonzero(brokers & registry.is_illicit),
+        legit_brokers=np.flatnonzero(brokers & ~registry.is_illicit),
+    )
+    pool_by_country = pools.illicit_by_country
     exit_share = params.number("enforcement.sanction_exit_share")
     country_share = params.mapping("agents.supplier_country_shares")
     precursor_goods = np.array([good_index[p[0]] for p in PRECURSORS])
@@ -347,15 +371,7 @@ def run_scenario(
             insp=insp_eff[t],
             tariff=tariff_cn_us[t],
             origin_p=origin_p,
-            pools=(
-                pool_by_country,
-                watch_pool,
-                legit_suppliers,
-                fronts,
-                legit_importers,
-                forwarders,
-                brokers,
-            ),
+            pools=pools,
             goods_idx=(precursor_goods, analog_goods, same_goods, background_goods),
             price=price,
         )
@@ -389,21 +405,12 @@ def _draw_month(
     insp: float,
     tariff: float,
     origin_p: np.ndarray,
-    pools: tuple[
-        dict[str, np.ndarray],
-        np.ndarray,
-        np.ndarray,
-        np.ndarray,
-        np.ndarray,
-        np.ndarray,
-        np.ndarray,
-    ],
+    pools: _Pools,
     goods_idx: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     price: np.ndarray,
 ) -> _ShipmentBatch:
-    pool_by_country, watch_pool, legit_suppliers, fronts, legit_importers, forwarders, brokers = (
-        pools
-    )
+    pool_by_country = pools.illicit_by_country
+    watch_pool, fronts = pools.watchlisted, pools.fronts
     precursor_goods, analog_goods, same_goods, background_goods = goods_idx
     n = n_legit + n_illicit + n_analog
     typology = np.zeros(n, dtype=np.int8)
@@ -420,8 +427,8 @@ def _draw_month(
 
     # Legitimate background: mostly unrelated chemicals, some of the same intermediates.
     lg = slice(0, n_legit)
-    shipper[lg] = rng.choice(legit_suppliers, n_legit)
-    consignee[lg] = rng.choice(legit_importers, n_legit)
+    shipper[lg] = rng.choice(pools.legit_suppliers, n_legit)
+    consignee[lg] = rng.choice(pools.legit_importers, n_legit)
     same = rng.random(n_legit) < params.number("trade.legit_same_chemical_share")
     good[lg] = np.where(
         same, rng.choice(same_goods, n_legit), rng.choice(background_goods, n_legit)
@@ -497,7 +504,11 @@ def _draw_month(
         transit[il] = tr
         mode[il] = np.where(qty > 50, rng.choice([0, 1], n_illicit), rng.choice([1, 2], n_illicit))
         payment[il] = rng.choice(len(PAYMENTS), n_illicit, p=[0.35, 0.05, 0.3, 0.2, 0.1])
-        notify[il] = np.where(rng.random(n_illicit) < 0.3, rng.choice(brokers, n_illicit), -1)
+        notify[il] = np.where(
+            rng.random(n_illicit) < params.number("trade.notify_broker_share"),
+            rng.choice(pools.illicit_brokers, n_illicit),
+            -1,
+        )
 
     # Mailed fentanyl analogs, small parcels to US fronts.
     an = slice(n_legit + n_illicit, n)
@@ -511,19 +522,60 @@ def _draw_month(
         payment[an] = rng.choice([2, 3], n_analog)
         typology[an] = TYPOLOGIES.index("analog_mail")
 
+    # Brokers resell: a relayed shipment becomes two, seller -> broker, then broker -> buyer
+    # a few days later, so brokers sit between many sellers and many buyers in the trade.
+    relay = np.zeros(n, dtype=bool)
+    relay[lg] = rng.random(n_legit) < params.number("trade.legit_relay_share")
+    relay[il] = rng.random(n_illicit) < params.number("trade.broker_relay_share")
+    first = np.flatnonzero(relay)
+    broker = np.where(
+        typology[first] > 0,
+        rng.choice(pools.illicit_brokers, first.size),
+        rng.choice(pools.legit_brokers, first.size),
+    )
+    day = rng.integers(0, 28, n)
+    day[first] = rng.integers(0, 21, first.size)
+    second_day = day[first] + rng.integers(1, 8, first.size)
+
+    def legs(values: np.ndarray, second: np.ndarray | None = None) -> np.ndarray:
+        return np.concatenate([values, values[first] if second is None else second])
+
+    # The second leg keeps the buyer, the route and the notify party; the first goes straight
+    # from the seller to the broker.
+    shipper = legs(shipper, broker)
+    consignee = legs(consignee)
+    consignee[first] = broker
+    transit, notify = legs(transit), legs(notify)
+    transit[first], notify[first] = 0, -1
+    day = legs(day, second_day)
+    good, vague, quantity = legs(good), legs(vague), legs(quantity)
+    mode, payment, typology = legs(mode), legs(payment), legs(typology)
+    total = n + first.size
+
+    # Complicit forwarders handle much of the illicit trade and some legitimate cover business.
+    complicit = rng.random(total) < np.where(
+        typology > 0,
+        params.number("trade.complicit_forwarder_share"),
+        params.number("trade.complicit_forwarder_cover"),
+    )
+    forwarder = np.where(
+        complicit,
+        rng.choice(pools.complicit_forwarders, total),
+        rng.choice(pools.legit_forwarders, total),
+    )
     unit_price = price[good] * np.where(
-        typology > 0, rng.uniform(0.2, 0.8, n), rng.uniform(0.8, 1.2, n)
+        typology > 0, rng.uniform(0.2, 0.8, total), rng.uniform(0.8, 1.2, total)
     )
     return _ShipmentBatch(
-        day=rng.integers(0, 28, n),
+        day=day,
         shipper=shipper,
         consignee=consignee,
-        variant_s=np.where(rng.random(n) < variant_share, rng.integers(1, 3, n), 0),
-        variant_c=np.where(rng.random(n) < variant_share, rng.integers(1, 3, n), 0),
-        forwarder=rng.choice(forwarders, n),
+        variant_s=np.where(rng.random(total) < variant_share, rng.integers(1, 3, total), 0),
+        variant_c=np.where(rng.random(total) < variant_share, rng.integers(1, 3, total), 0),
+        forwarder=forwarder,
         good=good,
         vague=vague,
-        show_cas=(rng.random(n) < 0.7) & (vague < 0),
+        show_cas=(rng.random(total) < 0.7) & (vague < 0),
         quantity=quantity,
         value=np.round(quantity * unit_price, 2),
         transit=transit,

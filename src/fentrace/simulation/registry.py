@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import warnings
 from dataclasses import dataclass
@@ -25,12 +26,15 @@ CN_WORDS = (
 )  # fmt: skip
 CN_TRADES = (
     "Chemical", "Biotech", "Pharmaceutical", "Technology", "Trading", "New Material",
-    "Fine Chemical", "Bio-Tech", "Import & Export", "Industrial",
+    "Fine Chemical", "Import & Export", "Industrial", "Materials",
 )  # fmt: skip
-CN_FORMS = (("Co., Ltd.", "Co Ltd", "Company Limited"),)
 IN_WORDS = (
     "Shree", "Sai", "Aarti", "Vardhman", "Krishna", "Ganesh", "Lakshmi", "Omkar", "Balaji",
-    "Siddhi", "Mahalaxmi", "Navkar",
+    "Siddhi", "Mahalaxmi", "Navkar", "Jay", "Shiv", "Om", "Hari", "Ambica", "Gayatri",
+)  # fmt: skip
+IN_PLACES = (
+    "Vapi", "Ankleshwar", "Dahej", "Bharuch", "Vadodara", "Ahmedabad", "Hyderabad", "Pune",
+    "Mumbai", "Thane", "Surat", "Tarapur", "Visakha", "Chennai",
 )  # fmt: skip
 IN_TRADES = ("Chemicals", "Pharma", "Organics", "Life Sciences", "Intermediates", "Labs")
 MX_NAMES = (
@@ -45,11 +49,27 @@ MX_TRADES = (
 MX_PLACES = ("del Pacífico", "del Norte", "de Occidente", "Sinaloense", "Jalisciense", "Bajío")
 US_WORDS = (
     "Summit", "Pioneer", "Atlas", "Keystone", "Harbor", "Liberty", "Frontier", "Cascade",
-    "Sterling", "Apex", "Granite", "Meridian", "Evergreen", "Lakeside", "Crescent",
+    "Sterling", "Apex", "Granite", "Meridian", "Evergreen", "Lakeside", "Crescent", "Beacon",
+    "Redwood", "Bluewater", "Ironwood", "Northstar", "Silverline", "Oakridge", "Clearwater",
+    "Highland", "Riverside", "Bayview", "Pinnacle", "Horizon", "Trident", "Cornerstone",
 )  # fmt: skip
-US_TRADES = ("Chemical Supply", "Labs", "Distributors", "Pharma Services", "Trading", "Logistics")
-CA_WORDS = ("Maple", "Northern", "Laurentian", "Pacific Rim", "Great Lakes", "Prairie", "Boreal")
-DE_WORDS = ("Rhein", "Nord", "Alpen", "Elbe", "Main", "Weser")
+US_PLACES = (
+    "", "Gulf Coast", "Midwest", "Carolina", "Ohio Valley", "Bay Area", "Delaware Valley",
+    "Great Plains", "Hudson", "Texas", "Pacific", "Rocky Mountain", "Atlantic", "Southern",
+)  # fmt: skip
+US_TRADES = (
+    "Chemical Supply", "Labs", "Distributors", "Pharma Services", "Trading", "Specialty Chemicals",
+)  # fmt: skip
+CA_WORDS = (
+    "Maple", "Northern", "Laurentian", "Pacific Rim", "Great Lakes", "Prairie", "Boreal",
+    "Cariboo", "Fundy", "Algonquin", "Okanagan", "Saint Lawrence", "Muskoka", "Kootenay",
+)  # fmt: skip
+DE_WORDS = ("Rhein", "Nord", "Alpen", "Elbe", "Main", "Weser", "Neckar", "Mosel", "Isar", "Ruhr")
+DE_PLACES = (
+    "", "Hamburg", "Köln", "Leverkusen", "Ludwigshafen", "Mannheim", "Düsseldorf", "Bremen",
+    "Hannover", "Stuttgart", "Leipzig", "Frankfurt", "Marl", "Dormagen",
+)  # fmt: skip
+DE_TRADES = ("Chemie", "Feinchemie", "Chemiehandel", "Pharmachemie", "Spezialchemie")
 FORWARDER_WORDS = (
     "Express", "Freight", "Logistics", "Shipping", "Cargo", "Forwarding", "Supply Chain",
 )  # fmt: skip
@@ -94,42 +114,102 @@ class Registry:
         )
 
 
-def _cn_name(rng: random.Random) -> tuple[str, str, str]:
-    place = rng.choice(CN_PLACES)
-    word = rng.choice(CN_WORDS)
-    trade = rng.choice(CN_TRADES)
-    base = f"{place} {word} {trade}"
-    forms = CN_FORMS[0]
-    return (
-        f"{base} {forms[0]}",
-        f"{base.upper()} {forms[1].upper()}",
-        f"{place} {word}{trade.split()[0].lower()} {forms[2]}",
-    )
-
-
-def _name(rng: random.Random, country: str, role: str) -> tuple[str, str, str]:
-    if role == "forwarder":
-        word = rng.choice(US_WORDS + CN_WORDS)
-        trade = rng.choice(FORWARDER_WORDS)
-        return (f"{word} {trade} Ltd.", f"{word.upper()} {trade.upper()} LTD", f"{word} {trade}")
+def _pool(country: str, role: str) -> str:
+    """The name pool a company draws from: forwarders apart, then one pool per naming style."""
+    style = country.lower() if country in ("IN", "MX", "CA", "DE") else "us"
     if country in ("CN", "HK"):
-        return _cn_name(rng)
-    if country == "IN":
-        base = f"{rng.choice(IN_WORDS)} {rng.choice(IN_TRADES)}"
-        return (f"{base} Pvt. Ltd.", f"{base} Private Limited", f"{base.upper()} PVT LTD")
-    if country == "MX":
-        base = f"{rng.choice(MX_TRADES)} {rng.choice(MX_NAMES)} {rng.choice(MX_PLACES)}"
-        ascii_base = base.translate(str.maketrans("áéíóúÁÉÍÓÚ", "aeiouAEIOU"))
-        return (f"{base} S.A. de C.V.", f"{ascii_base} SA de CV", f"{ascii_base.upper()} SA DE CV")
-    if country == "CA":
-        base = f"{rng.choice(CA_WORDS)} {rng.choice(US_TRADES)}"
-        return (f"{base} Inc.", f"{base} Incorporated", f"{base.upper()} INC")
-    if country == "DE":
-        base = f"{rng.choice(DE_WORDS)} Chemie"
-        return (f"{base} GmbH", f"{base.upper()} GMBH", f"{base} G.m.b.H.")
-    base = f"{rng.choice(US_WORDS)} {rng.choice(US_TRADES)}"
-    form = str(rng.choice(("LLC", "Inc.", "Corp.")))
-    return (f"{base} {form}", f"{base}, {form.rstrip('.')}", f"{base.upper()} {form.upper()}")
+        style = "cn"
+    if role == "forwarder":
+        return "forwarder-cn" if style == "cn" else "forwarder-us"
+    return style
+
+
+def _bases(pool: str) -> list[tuple[str, ...]]:
+    """Every name base ``pool`` can give, as word tuples whose word sets all differ.
+
+    The parties package's name key ignores word order and legal forms, so bases are
+    combinations, not permutations, and no two pools share a trade word.
+    """
+    if pool == "cn":
+        return list(itertools.product(CN_PLACES, CN_WORDS, CN_TRADES))
+    if pool == "in":
+        pairs = list(itertools.combinations(IN_WORDS, 2))
+        return list(itertools.product(("", *IN_PLACES), pairs, IN_TRADES))  # type: ignore[arg-type]
+    if pool == "mx":
+        return list(itertools.product(MX_TRADES, MX_NAMES, MX_PLACES))
+    if pool == "ca":
+        return list(itertools.product(CA_WORDS, US_WORDS, US_TRADES))
+    if pool == "de":
+        return list(itertools.product(DE_WORDS, DE_PLACES, DE_TRADES))
+    if pool == "us":
+        return list(itertools.product(US_WORDS, US_PLACES, US_TRADES))
+    # The name key drops the forwarding trade words (Freight, Logistics, ...): the base is the
+    # word and the place, and the trade word is drawn with the spelling.
+    places = CN_PLACES if pool == "forwarder-cn" else US_PLACES
+    return list(itertools.product(US_WORDS + CN_WORDS, places))
+
+
+def _spellings(pool: str, base: tuple[str, ...], rng: random.Random) -> tuple[str, str, str]:
+    """The canonical name and two variants a company of ``pool`` writes for ``base``."""
+    if pool == "cn":
+        place, word, trade = base
+        return (
+            f"{place} {word} {trade} Co., Ltd.",
+            f"{place} {word} {trade} CO LTD".upper(),
+            # Romanised names are often run together: "Wuhan Yuanchengchemical".
+            f"{place} {word}{trade.replace(' ', '').replace('&', 'and').lower()} Company Limited",
+        )
+    if pool == "in":
+        place, pair, trade = base
+        first, second = rng.sample(pair, 2)
+        text = " ".join(w for w in (place, first, second, trade) if w)
+        return (f"{text} Pvt. Ltd.", f"{text} Private Limited", f"{text.upper()} PVT LTD")
+    text = " ".join(w for w in base if w)
+    if pool == "mx":
+        ascii_text = text.translate(str.maketrans("áéíóúÁÉÍÓÚ", "aeiouAEIOU"))
+        return (f"{text} S.A. de C.V.", f"{ascii_text} SA de CV", f"{ascii_text.upper()} SA DE CV")
+    if pool == "ca":
+        return (f"{text} Inc.", f"{text} Incorporated", f"{text.upper()} INC")
+    if pool == "de":
+        return (f"{text} GmbH", f"{text.upper()} GMBH", f"{text} G.m.b.H.")
+    if pool == "us":
+        form = str(rng.choice(("LLC", "Inc.", "Corp.")))
+        return (f"{text} {form}", f"{text}, {form.rstrip('.')}", f"{text.upper()} {form.upper()}")
+    text = f"{text} {rng.choice(FORWARDER_WORDS)}"
+    return (f"{text} Ltd.", f"{text.upper()} LTD", text)
+
+
+def _branch(spellings: tuple[str, str, str], number: int) -> tuple[str, str, str]:
+    """The spellings with a branch number after their first word ("Atlas 2 Trading LLC")."""
+    first, second, third = (
+        " ".join((s.split(" ", 1)[0], str(number), s.split(" ", 1)[1])) for s in spellings
+    )
+    return (first, second, third)
+
+
+class _NamePools:
+    """Company names drawn without replacement, so no two companies share a name key.
+
+    Real registries do not hold two companies under one name, and the network would merge
+    them into one node. A pool that runs dry starts again with numbered branches.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._left: dict[str, list[tuple[str, ...]]] = {}
+        self._round: dict[str, int] = {}
+
+    def draw(self, country: str, role: str) -> tuple[str, str, str]:
+        pool = _pool(country, role)
+        left = self._left.get(pool)
+        if not left:
+            left = _bases(pool)
+            self._rng.shuffle(left)
+            self._left[pool] = left
+            self._round[pool] = self._round.get(pool, 0) + 1
+        spellings = _spellings(pool, left.pop(), self._rng)
+        number = self._round[pool]
+        return spellings if number == 1 else _branch(spellings, number)
 
 
 @cache
@@ -167,26 +247,27 @@ def build_registry(
     codes = list(supplier_shares)
     probs = np.array([supplier_shares[c] for c in codes])
     probs = probs / probs.sum()
+    names = _NamePools(py)
     for _ in range(counts["illicit_suppliers"]):
         country = py.choices(codes, weights=probs.tolist())[0]
-        rows.append((_name(py, country, "supplier"), country, "supplier", True, nat))
+        rows.append((names.draw(country, "supplier"), country, "supplier", True, nat))
     legit_countries = ("CN", "IN", "DE", "US", "CN", "IN", "CN")
     for _ in range(counts["legit_suppliers"]):
         country = py.choice(legit_countries)
-        rows.append((_name(py, country, "supplier"), country, "supplier", False, nat))
+        rows.append((names.draw(country, "supplier"), country, "supplier", False, nat))
     for index in range(counts["brokers"]):
         country = "HK" if index % 3 == 0 else "CN"
-        rows.append((_name(py, country, "broker"), country, "broker", index % 2 == 0, nat))
+        rows.append((names.draw(country, "broker"), country, "broker", index % 2 == 0, nat))
     for index in range(counts["forwarders"]):
         country = py.choice(("CN", "HK", "US", "MX", "IN"))
-        rows.append((_name(py, country, "forwarder"), country, "forwarder", index % 5 == 0, nat))
+        rows.append((names.draw(country, "forwarder"), country, "forwarder", index % 5 == 0, nat))
     front_countries = ("MX", "MX", "MX", "US", "CA")
     for _ in range(counts["front_importers"]):
         country = py.choice(front_countries)
-        rows.append((_name(py, country, "importer"), country, "importer", True, nat))
+        rows.append((names.draw(country, "importer"), country, "importer", True, nat))
     for _ in range(counts["legit_importers"]):
         country = py.choice(("MX", "US", "US", "CA", "DE", "IN", "US"))
-        rows.append((_name(py, country, "importer"), country, "importer", False, nat))
+        rows.append((names.draw(country, "importer"), country, "importer", False, nat))
     for name, variant, since in _watchlisted_companies():
         spellings = (name, variant, name.replace(",", "").replace(".", ""))
         rows.append((spellings, "CN", "supplier", True, np.datetime64(since, "M")))
