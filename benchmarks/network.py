@@ -33,6 +33,7 @@ from fentrace.network import (
     PartyGraph,
     build_graph,
     chemical_mask,
+    flagged_mask,
     hubs,
     resolve_party,
     rows_from_frame,
@@ -334,13 +335,13 @@ def quality(n_shipments: int, n_parties: int, seed: int) -> None:
     print(f"  risk recall@{n_truth} (illicit among the top {n_truth}) {recall:.2f}")
 
 
-def _report(graph: PartyGraph, truth_keys: set[str], mask: np.ndarray | None) -> None:
+def _report(graph: PartyGraph, truth_keys: set[str], masks: dict[str, np.ndarray | None]) -> None:
     """Precision@k of illicit parties among the hubs (all / masked trade) and the risk list."""
     keys = graph.parties["key"].to_list()
     base = sum(1 for k in keys if k in truth_keys) / max(1, len(keys))
     print(f"  base rate (illicit share of all parties): {base:.2f}")
-    for label, edge_mask in (("all trade", None), ("listed chemicals only", mask)):
-        if label != "all trade" and (edge_mask is None or not edge_mask.any()):
+    for label, edge_mask in masks.items():
+        if edge_mask is not None and not edge_mask.any():
             continue
         ranked = hubs(graph, top=50, edge_mask=edge_mask)
         flags = [keys[h.node] in truth_keys for h in ranked]
@@ -373,7 +374,7 @@ def quality_on_manifest(manifest: str, registry: str) -> None:
         for alias in str(row.get("aliases") or "").split("|"):
             if alias:
                 truth_keys.add(key(alias))
-    graph = build_graph(read_manifests([manifest]), watch=default_watch_lookup())
+    graph = build_graph(read_manifests([manifest], screen=True), watch=default_watch_lookup())
     substance = graph.shipments["substance_id"]
     listed = (substance.is_not_null() & ~substance.str.starts_with("cas:")).to_numpy()
     illicit = sum(1 for k in graph.parties["key"].to_list() if k in truth_keys)
@@ -381,7 +382,11 @@ def quality_on_manifest(manifest: str, registry: str) -> None:
         f"\nquality on {manifest}: {graph.n_shipments:,} shipments, {graph.n_parties:,} "
         f"parties, {illicit} of them illicit per {registry}"
     )
-    _report(graph, truth_keys, listed.astype(bool))
+    masks: dict[str, np.ndarray | None] = {"all trade": None}
+    masks["listed chemicals only"] = listed.astype(bool)
+    for level in ("high", "medium"):
+        masks[f"shipments flagged {level} or above"] = flagged_mask(graph, level)
+    _report(graph, truth_keys, masks)
 
 
 def speed(n_shipments: int, n_parties: int, seed: int, baseline_rows: int) -> None:

@@ -100,6 +100,7 @@ PUBLIC_API: dict[str, set[str]] = {
         "chemical_mask",
         "communities",
         "consumer_edges",
+        "flagged_mask",
         "format_of",
         "ftm_entities",
         "hubs",

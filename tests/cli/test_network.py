@@ -131,6 +131,26 @@ def test_hubs_json_ranks_the_broker_first(capsys: pytest.CaptureFixture[str]) ->
     assert body["hubs"][0]["party"] == "PACIFIC CHEM BROKERS LTD"
 
 
+def test_hubs_on_flagged_shipments_say_what_they_ranked_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["network", "hubs", str(SMALL), "--flagged", "high", "--no-watchlist", "--json"]
+    body = _json(capsys, argv)
+    assert body["ranked_on"] == {"chemicals": [], "flagged": "high"}
+    assert body["hubs"][0]["party"] == "PACIFIC CHEM BROKERS LTD"
+    assert all("Toronto" not in h["party"] for h in body["hubs"])
+
+
+def test_hubs_table_title_names_the_trade(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "hubs", str(SMALL), "--flagged", "medium", "--no-watchlist"]) == 0
+    assert "flagged medium or above" in capsys.readouterr().out
+
+
+def test_hubs_refuse_an_unknown_screening_level(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "hubs", str(SMALL), "--flagged", "severe"]) == 2
+    assert "severe" in capsys.readouterr().err
+
+
 def test_risk_with_analyst_named_seed(capsys: pytest.CaptureFixture[str]) -> None:
     body = _json(
         capsys,

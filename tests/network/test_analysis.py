@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from tests.network.conftest import node
+from tests.network.conftest import SMALL, node
 
+from fentrace.exc import UsageError
 from fentrace.network import (
     RISK_PASSES,
     PartyGraph,
     build_graph,
     communities,
+    flagged_mask,
     hubs,
+    read_manifests,
     risk_column,
     rows_from_frame,
     simple_name_key,
@@ -156,3 +159,49 @@ def test_a_broker_named_only_as_notify_party_sits_between_its_suppliers_and_buye
     # Supplier One reaches Buyer Beta (and Two reaches Alpha) only through the broker.
     assert [h.name for h in ranked] == ["Broker Notify"]
     assert ranked[0].betweenness > 0
+
+
+@pytest.fixture(scope="module")
+def screened() -> PartyGraph:
+    """The small manifest read with shipment screening (the real rules and chemistry)."""
+    return build_graph(read_manifests([SMALL], screen=True), name_key=simple_name_key)
+
+
+def test_screening_rates_each_shipment(screened: PartyGraph) -> None:
+    levels = dict(
+        zip(screened.shipments["shipment_id"], screened.shipments["screen_level"], strict=True)
+    )
+    assert levels["S1"] == "high"  # NPP, controlled everywhere
+    assert levels["S7"] != "high"  # acetone between two Canadian firms
+    assert screened.shipments["screen_score"].null_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("level", "kept", "dropped"),
+    [("high", "S1", "S7"), ("low", "S2", None)],
+)
+def test_flagged_mask_keeps_the_level_and_above(
+    screened: PartyGraph, level: str, kept: str, dropped: str | None
+) -> None:
+    mask = flagged_mask(screened, level)
+    ids = screened.shipments["shipment_id"].to_list()
+    assert mask[ids.index(kept)]
+    if dropped is not None:
+        assert not mask[ids.index(dropped)]
+
+
+def test_hubs_on_flagged_trade_rank_the_broker_first(screened: PartyGraph) -> None:
+    ranked = hubs(screened, top=3, edge_mask=flagged_mask(screened, "high"))
+    assert ranked[0].name.lower().startswith("pacific chem brokers")
+    assert all("Toronto" not in h.name for h in ranked)
+
+
+@pytest.mark.parametrize("level", ["none", "severe", ""])
+def test_flagged_mask_refuses_an_unknown_level(screened: PartyGraph, level: str) -> None:
+    with pytest.raises(UsageError, match="unknown screening level"):
+        flagged_mask(screened, level)
+
+
+def test_flagged_mask_needs_screened_shipments(small: PartyGraph) -> None:
+    with pytest.raises(UsageError, match="not screened"):
+        flagged_mask(small, "high")

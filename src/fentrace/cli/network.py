@@ -10,8 +10,8 @@ import click
 from fentrace.cli._common import emit_json, print_table, stderr_console
 from fentrace.exc import UsageError
 from fentrace.network.analysis import communities as find_communities
+from fentrace.network.analysis import flagged_mask, risk_column, spread_risk
 from fentrace.network.analysis import hubs as rank_hubs
-from fentrace.network.analysis import risk_column, spread_risk
 from fentrace.network.export import format_of, write_graph
 from fentrace.network.graph import PartyGraph, build_graph
 from fentrace.network.sources import (
@@ -67,8 +67,14 @@ def _lookup(no_watchlist: bool, watch_names: Sequence[str]) -> WatchLookup | Non
     return both
 
 
-def _load(manifests: Sequence[str], no_watchlist: bool, watch_names: Sequence[str]) -> PartyGraph:
-    rows = read_manifests(manifests)
+def _load(
+    manifests: Sequence[str],
+    no_watchlist: bool,
+    watch_names: Sequence[str],
+    *,
+    screen: bool = False,
+) -> PartyGraph:
+    rows = read_manifests(manifests, screen=screen)
     graph = build_graph(rows, watch=_lookup(no_watchlist, watch_names))
     if graph.rejected:
         stderr_console.print(
@@ -263,6 +269,14 @@ def trace_command(
     )
 
 
+def _trade_title(chemicals: Sequence[str], flagged: str | None) -> str:
+    """What trade the hubs were ranked on, for the table title."""
+    parts = [f"chemical {', '.join(chemicals)}"] if chemicals else []
+    if flagged is not None:
+        parts.append(f"shipments flagged {flagged} or above")
+    return f" ({'; '.join(parts)})" if parts else " (all trade)"
+
+
 @network.command(name="hubs")
 @_MANIFESTS
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1))
@@ -278,6 +292,11 @@ def trace_command(
     metavar="NAME",
     help="Rank on the trade in this chemical only (repeatable).",
 )
+@click.option(
+    "--flagged",
+    type=click.Choice(["high", "medium", "low"]),
+    help="Screen the shipments first and rank on those flagged at this level or above.",
+)
 @_NO_WATCHLIST
 @_JSON
 def hubs_command(
@@ -285,15 +304,19 @@ def hubs_command(
     top: int,
     samples: int | None,
     chemicals: tuple[str, ...],
+    flagged: str | None,
     no_watchlist: bool,
     as_json: bool,
 ) -> None:
     """Rank the brokers and hubs: flow-weighted betweenness, then throughput."""
-    graph = _load(manifests, no_watchlist, ())
+    graph = _load(manifests, no_watchlist, (), screen=flagged is not None)
     mask = None
     for chemical in chemicals:
         hit = chemical_mask(graph, chemical)
         mask = hit if mask is None else mask | hit
+    if flagged is not None:
+        suspicious = flagged_mask(graph, flagged)
+        mask = suspicious if mask is None else mask & suspicious
     ranked = rank_hubs(graph, top=top, samples=samples, edge_mask=mask)
     if not ranked:
         stderr_console.print("no party sits between others in this trade", highlight=False)
@@ -314,6 +337,7 @@ def hubs_command(
                     }
                     for i, h in enumerate(ranked, start=1)
                 ],
+                "ranked_on": {"chemicals": list(chemicals), "flagged": flagged},
                 "rejected": _rejected_json(graph),
             }
         )
@@ -333,7 +357,7 @@ def hubs_command(
             )
             for i, h in enumerate(ranked, start=1)
         ],
-        title="hubs and brokers",
+        title="hubs and brokers" + _trade_title(chemicals, flagged),
     )
 
 

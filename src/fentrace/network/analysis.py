@@ -16,7 +16,9 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from fentrace.exc import UsageError
 from fentrace.network.graph import PartyGraph
+from fentrace.shipments import LEVELS
 
 #: Above this many parties, betweenness is estimated from ``BETWEENNESS_SAMPLES`` sources.
 EXACT_BETWEENNESS_LIMIT = 3000
@@ -146,6 +148,25 @@ def hubs(
         )
         for v in ranked[:top]
     ]
+
+
+def flagged_mask(graph: PartyGraph, min_level: str) -> np.ndarray:
+    """The shipments that screening rated ``min_level`` or above (``high``, ``medium``, ``low``).
+
+    The graph must be built from manifests read with ``read_manifests(..., screen=True)``.
+    Ranking hubs on this trade only asks which parties sit between the *suspicious*
+    shipments: on all trade the busiest intermediaries are legitimate distributors.
+    """
+    if min_level not in LEVELS or min_level == "none":
+        raise UsageError(
+            f"unknown screening level {min_level!r}; use one of {', '.join(LEVELS[:-1])}"
+        )
+    levels = graph.shipments["screen_level"]
+    if graph.n_shipments and levels.null_count() == graph.n_shipments:
+        raise UsageError("these shipments were not screened; read the manifests with screen=True")
+    keep = list(LEVELS[: LEVELS.index(min_level) + 1])
+    mask: np.ndarray = levels.is_in(keep).fill_null(False).to_numpy()
+    return mask
 
 
 def _throughput(graph: PartyGraph, edge_mask: np.ndarray | None) -> np.ndarray:

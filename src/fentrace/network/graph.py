@@ -423,6 +423,8 @@ def build_graph(
         "forwarder",
         "notify",
         "transport_mode",
+        "screen_level",
+        "screen_score",
         "source",
         "row",
     )

@@ -20,7 +20,7 @@ import polars as pl
 from fentrace.exc import DataFileError, InputError
 from fentrace.parties import PartyScreener, load_watchlist, normalise_name
 from fentrace.reference import load_knowledge_base
-from fentrace.shipments import read_manifest
+from fentrace.shipments import Manifest, read_manifest, screen_manifest
 from fentrace.shipments.schema import REQUIRED_COLUMNS
 
 #: The manifest columns the network reads (DESIGN.md "Manifest"); others are ignored.
@@ -104,14 +104,20 @@ def conform(frame: pl.DataFrame, source: str) -> pl.DataFrame:
         if "row" in frame.columns
         else pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
     )
-    return frame.select([*columns, row.alias("row"), pl.lit(source).alias("source")])
+    screened = [
+        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in (("screen_level", pl.String), ("screen_score", pl.Float64))
+    ]
+    return frame.select([*columns, *screened, row.alias("row"), pl.lit(source).alias("source")])
 
 
-def read_manifests(paths: Sequence[str | Path]) -> ManifestRows:
+def read_manifests(paths: Sequence[str | Path], *, screen: bool = False) -> ManifestRows:
     """Read and validate manifest files into one frame of network rows.
 
     ``fentrace.shipments.read_manifest`` validates them (many formats, every rejected row kept
-    with its reason).
+    with its reason). With ``screen``, each file is also screened by
+    ``fentrace.shipments.screen_manifest`` and every row gets its ``screen_level`` (one of
+    ``LEVELS``) and ``screen_score``, so that analyses can keep the suspicious trade only.
     """
     frames: list[pl.DataFrame] = []
     rejected: list[RejectedRow] = []
@@ -121,7 +127,10 @@ def read_manifests(paths: Sequence[str | Path]) -> ManifestRows:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         manifest = read_manifest(path)
-        frames.append(conform(manifest.frame, str(path)))
+        frame = manifest.frame
+        if screen:
+            frame = frame.join(_screen_levels(manifest), on="row", how="left")
+        frames.append(conform(frame, str(path)))
         rejected.extend(
             RejectedRow(str(path), int(r.row), str(r.field), str(r.reason))
             for r in manifest.rejected
@@ -130,6 +139,16 @@ def read_manifests(paths: Sequence[str | Path]) -> ManifestRows:
     if not frames:
         raise InputError("no manifest given")
     return ManifestRows(pl.concat(frames, how="vertical_relaxed"), rejected, read_count)
+
+
+def _screen_levels(manifest: Manifest) -> pl.DataFrame:
+    """Each row's screening level and score (``row``, ``screen_level``, ``screen_score``)."""
+    alerts = screen_manifest(manifest).alerts
+    return alerts.select(
+        pl.col("row").cast(pl.Int64),
+        pl.col("level").cast(pl.String).alias("screen_level"),
+        pl.col("score").cast(pl.Float64).alias("screen_score"),
+    )
 
 
 def rows_from_frame(frame: pl.DataFrame, source: str = "<frame>") -> ManifestRows:
