@@ -10,23 +10,19 @@ import pytest
 
 from fentrace.parties import normalise_name
 from fentrace.simulation import load_params
-from fentrace.simulation.registry import Registry, _bases, _NamePools, build_registry
+from fentrace.simulation.registry import (
+    AGENT_COUNTS,
+    Registry,
+    _bases,
+    _NamePools,
+    build_registry,
+)
 
 
 @cache
 def registry() -> Registry:
     params = load_params()
-    counts = {
-        key: int(params.number(f"agents.{key}"))
-        for key in (
-            "illicit_suppliers",
-            "legit_suppliers",
-            "brokers",
-            "forwarders",
-            "front_importers",
-            "legit_importers",
-        )
-    }
+    counts = {key: int(params.number(f"agents.{key}")) for key in AGENT_COUNTS}
     return build_registry(
         np.random.default_rng([0, 0]), counts, params.mapping("agents.supplier_country_shares")
     )

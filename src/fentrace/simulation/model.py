@@ -30,7 +30,7 @@ from fentrace.simulation.goods import (
     goods_table,
 )
 from fentrace.simulation.params import Params, load_params
-from fentrace.simulation.registry import Registry, build_registry
+from fentrace.simulation.registry import AGENT_COUNTS, Registry, build_registry
 from fentrace.simulation.scenario import Scenario, load_scenario, step_series
 
 TYPOLOGIES: tuple[str, ...] = (
@@ -198,17 +198,7 @@ def run_scenario(
     # then do not depend on the shipment volume, and scenarios share their random numbers.
     rng = np.random.default_rng([seed, 0])
     ship_rng = np.random.default_rng([seed, 1])
-    counts = {
-        key: int(params.number(f"agents.{key}"))
-        for key in (
-            "illicit_suppliers",
-            "legit_suppliers",
-            "brokers",
-            "forwarders",
-            "front_importers",
-            "legit_importers",
-        )
-    }
+    counts = {key: int(params.number(f"agents.{key}")) for key in AGENT_COUNTS}
     registry = build_registry(rng, counts, params.mapping("agents.supplier_country_shares"))
     goods = goods_table()
     good_index = {g.key: i for i, g in enumerate(goods)}

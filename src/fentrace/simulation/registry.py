@@ -75,6 +75,15 @@ FORWARDER_WORDS = (
 )  # fmt: skip
 
 ROLES = ("supplier", "broker", "forwarder", "importer")
+#: The company counts ``build_registry`` takes, each an ``agents.*`` parameter.
+AGENT_COUNTS = (
+    "illicit_suppliers",
+    "legit_suppliers",
+    "brokers",
+    "forwarders",
+    "front_importers",
+    "legit_importers",
+)
 
 
 @dataclass(frozen=True, slots=True)
