@@ -56,7 +56,7 @@ TRADE_TYPO_LENGTH: Final[int] = 7
 _TRADE_WORDS: Final[tuple[str, ...]] = tuple(sorted(k for k in INDUSTRY if len(k) >= 5))
 #: Shortest name part left in front of a trade word split off a run-together word.
 SPLIT_PREFIX_LENGTH: Final[int] = 4
-_TRADE_SUFFIXES: Final[tuple[str, ...]] = tuple(sorted(_TRADE_WORDS, key=len, reverse=True))
+_TRADE_WORD_SET: Final[frozenset[str]] = frozenset(_TRADE_WORDS)
 
 Script = Literal["latin", "han", "mixed", "other", "empty"]
 
@@ -161,11 +161,11 @@ def _trade_word(word: str, last_of_long_name: bool) -> str | None:
 @lru_cache(maxsize=8192)
 def _trade_suffix(word: str) -> tuple[str, str] | None:
     """A name word with a trade word run onto it ("yuanchengchemical"): (name part, trade word)."""
-    for key in _TRADE_SUFFIXES:
-        if word.endswith(key) and len(word) - len(key) >= SPLIT_PREFIX_LENGTH:
-            prefix = word[: -len(key)]
-            if lookup(prefix) is None:
-                return prefix, key
+    # Longest trade word first: one set look-up per split point, not one scan per trade word.
+    for cut in range(SPLIT_PREFIX_LENGTH, len(word) - 4):
+        prefix, key = word[:cut], word[cut:]
+        if key in _TRADE_WORD_SET and lookup(prefix) is None:
+            return prefix, key
     return None
 
 
