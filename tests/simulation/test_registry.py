@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -34,6 +35,18 @@ def test_no_two_companies_share_a_name_key() -> None:
     for company, spellings in enumerate(registry().variants):
         for spelling in spellings:
             assert owner.setdefault(normalise_name(spelling).key, company) == company, spelling
+
+
+def test_only_front_companies_share_a_contact() -> None:
+    # Fronts share phones by design (one handler); any other shared contact would be a false
+    # link in the network.
+    reg = registry()
+    assert len(set(reg.address)) == len(reg.address)
+    assert len(set(reg.email)) == len(reg.email)
+    uses = Counter(reg.phone.tolist())
+    sharing = [i for i, phone in enumerate(reg.phone) if uses[phone] > 1]
+    assert sharing
+    assert all(reg.role[i] == "importer" and reg.is_illicit[i] for i in sharing)
 
 
 def test_drawn_companies_spell_their_name_three_ways_under_one_key() -> None:

@@ -75,6 +75,8 @@ FORWARDER_WORDS = (
 )  # fmt: skip
 
 ROLES = ("supplier", "broker", "forwarder", "importer")
+#: Street numbers an address can have (times five streets: room for 10,000 companies).
+ADDRESS_NUMBERS = 2000
 #: The company counts ``build_registry`` takes, each an ``agents.*`` parameter.
 AGENT_COUNTS = (
     "illicit_suppliers",
@@ -293,8 +295,14 @@ def build_registry(
     for start in range(0, len(fronts) - 2, 3):
         phones[fronts[start : start + 3]] = phones[fronts[start]]
     streets = ("Industrial Park Rd", "Av. Reforma", "Keji Rd", "Zhongshan Rd", "Main St")
+    # Addresses are drawn without replacement: two unrelated companies at one address would be
+    # a false "shares a contact" link, the strongest evidence the network knows.
+    spots = py.sample(range(len(streets) * ADDRESS_NUMBERS), n)
     address = np.array(
-        [f"No. {py.randrange(1, 999)} {py.choice(streets)}, {countries[i]}" for i in range(n)],
+        [
+            f"No. {spot // len(streets) + 1} {streets[spot % len(streets)]}, {countries[i]}"
+            for i, spot in enumerate(spots)
+        ],
         dtype=object,
     )
     email = np.array(
