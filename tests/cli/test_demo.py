@@ -21,6 +21,7 @@ def test_demo_screens_chemicals_parties_and_shipments(
     assert (tmp_path / "simulation" / "shipments.parquet").is_file()
     assert "pr_auc" in out
     assert "risk spread" in out
+    assert "shipments flagged high or above" in out  # the hubs of the suspicious trade
     report = tmp_path / "report.html"
     assert report.is_file()
     assert "<html" in report.read_text(encoding="utf-8").lower()

@@ -4,7 +4,8 @@ It screens a bundled list of chemicals (listed precursors, a novel analogue no l
 designer precursor, a look-alike medicine), prints the cross-border gap matrix, screens party
 names, simulates a year of trade (the baseline scenario, legitimate and illicit shipments with
 ground truth), screens the simulated manifest with its HTML report, measures that screening
-against the ground truth, and ranks the parties by risk spread over the shipment network.
+against the ground truth, ranks the parties by risk spread over the shipment network, and ranks
+the brokers of the trade that screening rates high.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.rule import Rule
 from fentrace.cli._common import stdout_console
 from fentrace.cli.chem import screen_command as chem_screen_command
 from fentrace.cli.kb import gaps_command
-from fentrace.cli.network import risk_command
+from fentrace.cli.network import hubs_command, risk_command
 from fentrace.cli.parties import screen_command as parties_screen_command
 from fentrace.cli.shipments import screen as shipments_screen_command
 from fentrace.cli.simulate import evaluate as evaluate_command
@@ -96,5 +97,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
 
     _heading("7. Network: risk spread from watchlisted parties along trade and shared contacts")
     ctx.invoke(risk_command, manifests=(str(manifest),), top=10)
+
+    _heading("8. Network: the brokers between the shipments screening rates high")
+    ctx.invoke(hubs_command, manifests=(str(manifest),), top=10, flagged="high")
 
     stdout_console.print(f"\nalerts: {alerts}\nreport: {report.resolve()}")

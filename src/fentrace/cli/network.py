@@ -349,7 +349,7 @@ def hubs_command(
                 i,
                 h.name,
                 ",".join(h.countries),
-                f"{h.betweenness:.4f}",
+                f"{h.betweenness:.3g}",
                 f"{h.throughput_kg:g}",
                 h.suppliers,
                 h.customers,
