@@ -40,8 +40,11 @@ def _frame(rows: list[tuple[object, ...]], *extra: str) -> pl.DataFrame:
     )
 
 
-def _chain_graph() -> PartyGraph:
-    """Three suppliers -> one broker -> three consignees, plus one direct supplier-consignee pair."""
+def _chain_graph(keep: set[str] | None = None) -> PartyGraph:
+    """Three suppliers -> one broker -> three consignees, plus one direct supplier-consignee pair.
+
+    ``keep`` builds the graph from the shipments with those ids only.
+    """
     rows = [
         ("1", "2024-01-01", "Supplier One", "CN", "Broker Hub", "HK", 10.0),
         ("2", "2024-01-02", "Supplier Two", "CN", "Broker Hub", "HK", 10.0),
@@ -51,6 +54,7 @@ def _chain_graph() -> PartyGraph:
         ("6", "2024-01-06", "Consignee Beta", "MX", "Retail Gamma", "US", 5.0),
         ("7", "2024-01-07", "Lone Seller", "IN", "Lone Buyer", "BR", 1.0),
     ]
+    rows = [row for row in rows if keep is None or row[0] in keep]
     watch = watch_lookup_from_names([("Supplier One", "sanction", "test list")])
     return build_graph(rows_from_frame(_frame(rows)), name_key=simple_name_key, watch=watch)
 
@@ -140,6 +144,19 @@ def test_hubs_on_masked_trade_ignore_other_shipments() -> None:
     ranked = hubs(graph, top=3, edge_mask=via_beta)
     assert [h.name for h in ranked] == ["Consignee Beta"]  # the broker receives nothing here
     assert ranked[0].throughput_kg == pytest.approx(5.0)
+
+
+def test_hubs_on_masked_trade_score_as_if_the_rest_were_not_there() -> None:
+    # Betweenness is normalised among the parties of the ranked trade, and every sampled
+    # source is one of them, so a subset ranks as a graph of that subset alone would.
+    graph = _chain_graph()
+    ids = {"1", "2", "4", "5", "6"}
+    chain = graph.shipments["shipment_id"].is_in(list(ids)).to_numpy()
+    alone = _chain_graph(ids)
+    masked = {h.name: h.betweenness for h in hubs(graph, edge_mask=chain)}
+    assert masked == pytest.approx({h.name: h.betweenness for h in hubs(alone)})
+    sampled = hubs(graph, edge_mask=chain, samples=5, seed=3)
+    assert {h.name for h in sampled} == set(masked)
 
 
 def test_parties_with_nothing_between_are_not_listed() -> None:

@@ -113,10 +113,14 @@ def hubs(
     ``edge_mask`` ranks on the shipments it marks only (say, one chemical's trade), so that
     the big legitimate distributors of everything else do not hide a precursor's brokers.
 
-    Betweenness is exact up to ``EXACT_BETWEENNESS_LIMIT`` parties and estimated from
+    Betweenness is computed among the parties that trade in the ranked shipments (normalised
+    by their number), exactly up to ``EXACT_BETWEENNESS_LIMIT`` of them and estimated from
     ``samples`` random sources above that.
     """
     g = to_digraph(graph, edge_mask)
+    # Parties outside the ranked trade would dilute the normalisation and, above the exact
+    # limit, take most of the sampled sources: rank on the parties that trade in it only.
+    g.remove_nodes_from(list(nx.isolates(g)))
     n = g.number_of_nodes()
     k = (
         samples
@@ -128,7 +132,7 @@ def hubs(
     scores: dict[int, float] = nx.betweenness_centrality(g, k=k, weight="cost", seed=seed)
     parties = graph.parties
     throughput = _throughput(graph, edge_mask)
-    between = [v for v in range(n) if scores.get(v, 0.0) > 0.0 or throughput[v] > 0.0]
+    between = [v for v in g.nodes if scores.get(v, 0.0) > 0.0 or throughput[v] > 0.0]
     ranked = sorted(between, key=lambda v: (-scores.get(v, 0.0), -throughput[v], v))
     names = parties["name"].to_list()
     countries = parties["countries"].to_list()
