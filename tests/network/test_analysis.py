@@ -46,11 +46,11 @@ def _chain_graph(keep: set[str] | None = None) -> PartyGraph:
     ``keep`` builds the graph from the shipments with those ids only.
     """
     rows = [
-        ("1", "2024-01-01", "Supplier One", "CN", "Broker Hub", "HK", 10.0),
-        ("2", "2024-01-02", "Supplier Two", "CN", "Broker Hub", "HK", 10.0),
-        ("3", "2024-01-03", "Supplier Three", "CN", "Broker Hub", "HK", 10.0),
-        ("4", "2024-01-04", "Broker Hub", "HK", "Consignee Alpha", "MX", 10.0),
-        ("5", "2024-01-05", "Broker Hub", "HK", "Consignee Beta", "MX", 10.0),
+        ("1", "2024-01-01", "Supplier One", "CN", "Broker Hongkongub", "HK", 10.0),
+        ("2", "2024-01-02", "Supplier Two", "CN", "Broker Hongkongub", "HK", 10.0),
+        ("3", "2024-01-03", "Supplier Three", "CN", "Broker Hongkongub", "HK", 10.0),
+        ("4", "2024-01-04", "Broker Hongkongub", "HK", "Consignee Alpha", "MX", 10.0),
+        ("5", "2024-01-05", "Broker Hongkongub", "HK", "Consignee Beta", "MX", 10.0),
         ("6", "2024-01-06", "Consignee Beta", "MX", "Retail Gamma", "US", 5.0),
         ("7", "2024-01-07", "Lone Seller", "IN", "Lone Buyer", "BR", 1.0),
     ]
@@ -62,7 +62,7 @@ def _chain_graph(keep: set[str] | None = None) -> PartyGraph:
 def test_broker_ranks_first_then_the_reseller() -> None:
     graph = _chain_graph()
     ranked = hubs(graph, top=3)
-    assert [h.name for h in ranked[:2]] == ["Broker Hub", "Consignee Beta"]
+    assert [h.name for h in ranked[:2]] == ["Broker Hongkongub", "Consignee Beta"]
     assert ranked[0].suppliers == 3
     assert ranked[0].customers == 2
     assert ranked[0].throughput_kg == pytest.approx(20.0)
@@ -70,7 +70,7 @@ def test_broker_ranks_first_then_the_reseller() -> None:
 
 
 def test_sampled_betweenness_keeps_the_broker_on_top() -> None:
-    assert hubs(_chain_graph(), top=1, samples=6, seed=1)[0].name == "Broker Hub"
+    assert hubs(_chain_graph(), top=1, samples=6, seed=1)[0].name == "Broker Hongkongub"
 
 
 def test_communities_separate_the_unconnected_pair() -> None:
@@ -86,7 +86,7 @@ def test_risk_decays_by_declared_factor_per_link() -> None:
     scores = {s.name: s for s in spread_risk(graph)}
     shipment = RISK_PASSES["shipment"]
     assert scores["Supplier One"].risk == pytest.approx(1.0)
-    assert scores["Broker Hub"].risk == pytest.approx(shipment)
+    assert scores["Broker Hongkongub"].risk == pytest.approx(shipment)
     assert scores["Consignee Beta"].risk == pytest.approx(shipment**2)
     assert scores["Retail Gamma"].risk == pytest.approx(shipment**3)
     assert "Lone Buyer" not in scores  # unconnected to any watchlisted party
@@ -98,7 +98,7 @@ def test_risk_is_explained_by_its_path() -> None:
     assert retail.hops == 3
     assert [link.from_name for link in retail.path] == [
         "Consignee Beta",
-        "Broker Hub",
+        "Broker Hongkongub",
         "Supplier One",
     ]
     assert retail.explain().startswith("Retail Gamma traded with Consignee Beta (shipment 6)")
@@ -159,21 +159,37 @@ def test_hubs_on_masked_trade_score_as_if_the_rest_were_not_there() -> None:
     assert {h.name for h in sampled} == set(masked)
 
 
+def test_a_forwarder_does_not_join_the_pairs_it_carries_for() -> None:
+    # One forwarder carries A -> B and C -> D: no goods went from A to D, so the forwarder
+    # sits on no trade path; it is listed by the kilograms it forwarded, after the broker.
+    rows = [
+        ("1", "2024-01-01", "Seller Anhui", "CN", "Buyer Baja", "MX", 10.0, "Carrier Fastway"),
+        ("2", "2024-01-02", "Seller Canton", "CN", "Buyer Durango", "MX", 10.0, "Carrier Fastway"),
+        ("3", "2024-01-03", "Seller Anhui", "CN", "Broker Hongkong", "HK", 1.0, None),
+        ("4", "2024-01-04", "Broker Hongkong", "HK", "Buyer Durango", "MX", 1.0, None),
+    ]
+    graph = build_graph(rows_from_frame(_frame(rows, "forwarder_name")), name_key=simple_name_key)
+    ranked = hubs(graph)
+    assert [h.name for h in ranked] == ["Broker Hongkong", "Carrier Fastway"]
+    assert ranked[1].betweenness == 0.0
+    assert ranked[1].throughput_kg == pytest.approx(20.0)
+
+
 def test_parties_with_nothing_between_are_not_listed() -> None:
     names = {h.name for h in hubs(_chain_graph(), top=20)}
-    assert names == {"Broker Hub", "Consignee Beta"}
+    assert names == {"Broker Hongkongub", "Consignee Beta"}
 
 
 def test_a_broker_named_only_as_notify_party_sits_between_its_suppliers_and_buyers() -> None:
     """Two suppliers each ship to a different buyer, with the same broker to notify."""
     rows = [
         ("1", "2024-01-01", "Supplier One", "CN", "Buyer Alpha", "MX", 10.0, "Broker Notify"),
-        ("2", "2024-01-02", "Supplier Two", "CN", "Buyer Beta", "MX", 10.0, "Broker Notify"),
+        ("2", "2024-01-02", "Supplier Two", "CN", "Buyer Bajaeta", "MX", 10.0, "Broker Notify"),
         ("3", "2024-01-03", "Supplier Three", "CN", "Buyer Gamma", "MX", 10.0, None),
     ]
     graph = build_graph(rows_from_frame(_frame(rows, "notify_party")), name_key=simple_name_key)
     ranked = hubs(graph, top=5)
-    # Supplier One reaches Buyer Beta (and Two reaches Alpha) only through the broker.
+    # Supplier One reaches Buyer Bajaeta (and Two reaches Alpha) only through the broker.
     assert [h.name for h in ranked] == ["Broker Notify"]
     assert ranked[0].betweenness > 0
 

@@ -20,6 +20,8 @@ from fentrace.exc import UsageError
 from fentrace.network.graph import PartyGraph
 from fentrace.shipments import LEVELS
 
+#: Intermediaries named on a shipment that put a leg shipper -> it -> consignee in the hubs graph.
+HUB_INTERMEDIARIES: tuple[str, ...] = ("notify",)
 #: Above this many parties, betweenness is estimated from ``BETWEENNESS_SAMPLES`` sources.
 EXACT_BETWEENNESS_LIMIT = 3000
 BETWEENNESS_SAMPLES = 256
@@ -47,9 +49,12 @@ MIN_RISK = 0.05
 def party_edges(graph: PartyGraph, edge_mask: np.ndarray | None = None) -> pl.DataFrame:
     """The collapsed directed party graph: src, dst, shipments, kg (intermediaries on the way).
 
-    A shipment's forwarder and its notify party each add the legs shipper -> intermediary ->
-    consignee beside the direct one: a broker named as notify party on several suppliers'
-    shipments to several consignees then sits on the paths between them, as brokers do.
+    A shipment's notify party adds the legs shipper -> notify party -> consignee beside the
+    direct one: a broker named as notify party on several suppliers' shipments to several
+    consignees then sits on the paths between them, as brokers do. Forwarders add no legs:
+    they carry for anyone, so legs through them would join every shipper they carry for to
+    every consignee they deliver to, paths no goods took, and the busiest carriers would lead
+    every ranking by volume alone (they count in the throughput instead).
     ``edge_mask`` keeps only the shipments it marks (e.g. those of controlled chemicals).
     """
     shipments = (
@@ -57,7 +62,7 @@ def party_edges(graph: PartyGraph, edge_mask: np.ndarray | None = None) -> pl.Da
     )
     ships = shipments.select("src", "dst", "quantity_kg")
     legs = [ships]
-    for intermediary in ("forwarder", "notify"):
+    for intermediary in HUB_INTERMEDIARIES:
         via = shipments.filter(pl.col(intermediary).is_not_null())
         legs.append(via.select(pl.col("src"), pl.col(intermediary).alias("dst"), "quantity_kg"))
         legs.append(via.select(pl.col(intermediary).alias("src"), pl.col("dst"), "quantity_kg"))
@@ -132,7 +137,8 @@ def hubs(
     scores: dict[int, float] = nx.betweenness_centrality(g, k=k, weight="cost", seed=seed)
     parties = graph.parties
     throughput = _throughput(graph, edge_mask)
-    between = [v for v in g.nodes if scores.get(v, 0.0) > 0.0 or throughput[v] > 0.0]
+    # Forwarders have no legs in ``g`` (see party_edges) but are listed by what they forwarded.
+    between = [v for v in range(graph.n_parties) if scores.get(v, 0.0) > 0.0 or throughput[v] > 0.0]
     ranked = sorted(between, key=lambda v: (-scores.get(v, 0.0), -throughput[v], v))
     names = parties["name"].to_list()
     countries = parties["countries"].to_list()
@@ -146,8 +152,8 @@ def hubs(
             roles=tuple(roles[v] or ()),
             betweenness=float(scores.get(v, 0.0)),
             throughput_kg=float(throughput[v]),
-            suppliers=g.in_degree(v),
-            customers=g.out_degree(v),
+            suppliers=g.in_degree(v) if v in g else 0,
+            customers=g.out_degree(v) if v in g else 0,
             watch=watch[v],
         )
         for v in ranked[:top]

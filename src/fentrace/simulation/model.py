@@ -427,6 +427,11 @@ def _draw_month(
     transit[lg] = np.where(rng.random(n_legit) < 0.1, rng.integers(1, len(TRANSITS), n_legit), 0)
     mode[lg] = np.where(quantity[lg] > 200, 0, rng.choice([1, 2, 4], n_legit))
     payment[lg] = rng.choice([0, 1, 3], n_legit, p=[0.6, 0.3, 0.1])
+    notify[lg] = np.where(
+        rng.random(n_legit) < params.number("trade.legit_notify_share"),
+        rng.choice(pools.legit_brokers, n_legit),
+        -1,
+    )
 
     # Illicit precursors: substance by flow, disguise by pressure, inspection and tariffs.
     il = slice(n_legit, n_legit + n_illicit)
