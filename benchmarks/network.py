@@ -386,6 +386,8 @@ def quality_on_manifest(manifest: str, registry: str) -> None:
     masks["listed chemicals only"] = listed.astype(bool)
     for level in ("high", "medium"):
         masks[f"shipments flagged {level} or above"] = flagged_mask(graph, level)
+    # A controlled precursor alone scores 70: above 75 a shipment has a second red flag.
+    masks["shipments scoring >= 75"] = flagged_mask(graph, "high", min_score=75.0)
     _report(graph, truth_keys, masks)
 
 

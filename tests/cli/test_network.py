@@ -136,7 +136,7 @@ def test_hubs_on_flagged_shipments_say_what_they_ranked_on(
 ) -> None:
     argv = ["network", "hubs", str(SMALL), "--flagged", "high", "--no-watchlist", "--json"]
     body = _json(capsys, argv)
-    assert body["ranked_on"] == {"chemicals": [], "flagged": "high"}
+    assert body["ranked_on"] == {"chemicals": [], "flagged": "high", "min_score": None}
     assert body["hubs"][0]["party"] == "PACIFIC CHEM BROKERS LTD"
     assert all("Toronto" not in h["party"] for h in body["hubs"])
 
@@ -144,6 +144,21 @@ def test_hubs_on_flagged_shipments_say_what_they_ranked_on(
 def test_hubs_table_title_names_the_trade(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["network", "hubs", str(SMALL), "--flagged", "medium", "--no-watchlist"]) == 0
     assert "flagged medium or above" in capsys.readouterr().out
+
+
+def test_hubs_above_a_screening_score(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["network", "hubs", str(SMALL), "--min-score", "70", "--no-watchlist", "--json"]
+    body = _json(capsys, argv)
+    assert body["ranked_on"]["min_score"] == 70.0
+    assert body["hubs"][0]["party"] == "PACIFIC CHEM BROKERS LTD"
+
+
+@pytest.mark.parametrize("score", ["-1", "101", "many"])
+def test_hubs_refuse_a_score_outside_0_to_100(
+    capsys: pytest.CaptureFixture[str], score: str
+) -> None:
+    assert main(["network", "hubs", str(SMALL), "--min-score", score]) == 2
+    assert "--min-score" in capsys.readouterr().err
 
 
 def test_hubs_refuse_an_unknown_screening_level(capsys: pytest.CaptureFixture[str]) -> None:

@@ -223,6 +223,20 @@ def test_flagged_mask_keeps_the_level_and_above(
         assert not mask[ids.index(dropped)]
 
 
+def test_flagged_mask_with_a_minimum_score(screened: PartyGraph) -> None:
+    scores = screened.shipments["screen_score"].to_numpy()
+    top = float(scores.max())
+    mask = flagged_mask(screened, "low", min_score=top)
+    assert mask.sum() == (scores == top).sum()
+    assert mask.sum() < flagged_mask(screened, "low").sum()
+
+
+@pytest.mark.parametrize("score", [-0.5, 100.5])
+def test_flagged_mask_refuses_a_score_outside_0_to_100(screened: PartyGraph, score: float) -> None:
+    with pytest.raises(UsageError, match="between 0 and 100"):
+        flagged_mask(screened, "high", min_score=score)
+
+
 def test_hubs_on_flagged_trade_rank_the_broker_first(screened: PartyGraph) -> None:
     ranked = hubs(screened, top=3, edge_mask=flagged_mask(screened, "high"))
     assert ranked[0].name.lower().startswith("pacific chem brokers")

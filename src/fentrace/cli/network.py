@@ -269,11 +269,13 @@ def trace_command(
     )
 
 
-def _trade_title(chemicals: Sequence[str], flagged: str | None) -> str:
+def _trade_title(chemicals: Sequence[str], flagged: str | None, min_score: float | None) -> str:
     """What trade the hubs were ranked on, for the table title."""
     parts = [f"chemical {', '.join(chemicals)}"] if chemicals else []
     if flagged is not None:
         parts.append(f"shipments flagged {flagged} or above")
+    if min_score is not None:
+        parts.append(f"screening score >= {min_score:g}")
     return f" ({'; '.join(parts)})" if parts else " (all trade)"
 
 
@@ -297,6 +299,11 @@ def _trade_title(chemicals: Sequence[str], flagged: str | None) -> str:
     type=click.Choice(["high", "medium", "low"]),
     help="Screen the shipments first and rank on those flagged at this level or above.",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    help="Screen the shipments first and rank on those scoring at least this (0-100).",
+)
 @_NO_WATCHLIST
 @_JSON
 def hubs_command(
@@ -305,17 +312,19 @@ def hubs_command(
     samples: int | None,
     chemicals: tuple[str, ...],
     flagged: str | None,
+    min_score: float | None,
     no_watchlist: bool,
     as_json: bool,
 ) -> None:
     """Rank the brokers and hubs: flow-weighted betweenness, then throughput."""
-    graph = _load(manifests, no_watchlist, (), screen=flagged is not None)
+    screened = flagged is not None or min_score is not None
+    graph = _load(manifests, no_watchlist, (), screen=screened)
     mask = None
     for chemical in chemicals:
         hit = chemical_mask(graph, chemical)
         mask = hit if mask is None else mask | hit
-    if flagged is not None:
-        suspicious = flagged_mask(graph, flagged)
+    if screened:
+        suspicious = flagged_mask(graph, flagged or "low", min_score=min_score)
         mask = suspicious if mask is None else mask & suspicious
     ranked = rank_hubs(graph, top=top, samples=samples, edge_mask=mask)
     if not ranked:
@@ -337,7 +346,11 @@ def hubs_command(
                     }
                     for i, h in enumerate(ranked, start=1)
                 ],
-                "ranked_on": {"chemicals": list(chemicals), "flagged": flagged},
+                "ranked_on": {
+                    "chemicals": list(chemicals),
+                    "flagged": flagged,
+                    "min_score": min_score,
+                },
                 "rejected": _rejected_json(graph),
             }
         )
@@ -357,7 +370,7 @@ def hubs_command(
             )
             for i, h in enumerate(ranked, start=1)
         ],
-        title="hubs and brokers" + _trade_title(chemicals, flagged),
+        title="hubs and brokers" + _trade_title(chemicals, flagged, min_score),
     )
 
 

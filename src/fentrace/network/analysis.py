@@ -160,8 +160,13 @@ def hubs(
     ]
 
 
-def flagged_mask(graph: PartyGraph, min_level: str) -> np.ndarray:
+def flagged_mask(
+    graph: PartyGraph, min_level: str = "low", *, min_score: float | None = None
+) -> np.ndarray:
     """The shipments that screening rated ``min_level`` or above (``high``, ``medium``, ``low``).
+
+    ``min_score`` (0-100) also asks for at least that screening score: a controlled precursor
+    alone scores 70 (``high``), so a score above it asks for a second red flag as well.
 
     The graph must be built from manifests read with ``read_manifests(..., screen=True)``.
     Ranking hubs on this trade only asks which parties sit between the *suspicious*
@@ -174,8 +179,13 @@ def flagged_mask(graph: PartyGraph, min_level: str) -> np.ndarray:
     levels = graph.shipments["screen_level"]
     if graph.n_shipments and levels.null_count() == graph.n_shipments:
         raise UsageError("these shipments were not screened; read the manifests with screen=True")
+    if min_score is not None and not 0.0 <= min_score <= 100.0:
+        raise UsageError(f"a screening score is between 0 and 100, not {min_score:g}")
     keep = list(LEVELS[: LEVELS.index(min_level) + 1])
-    mask: np.ndarray = levels.is_in(keep).fill_null(False).to_numpy()
+    selected = levels.is_in(keep).fill_null(False)
+    if min_score is not None:
+        selected = selected & (graph.shipments["screen_score"].fill_null(0.0) >= min_score)
+    mask: np.ndarray = selected.to_numpy()
     return mask
 
 
