@@ -12,6 +12,7 @@ import pytest
 from fentrace.parties import normalise_name
 from fentrace.simulation import load_params
 from fentrace.simulation.registry import (
+    ADDRESS_NUMBERS,
     AGENT_COUNTS,
     Registry,
     _bases,
@@ -47,6 +48,12 @@ def test_only_front_companies_share_a_contact() -> None:
     sharing = [i for i, phone in enumerate(reg.phone) if uses[phone] > 1]
     assert sharing
     assert all(reg.role[i] == "importer" and reg.is_illicit[i] for i in sharing)
+
+
+def test_a_registry_bigger_than_the_default_address_range_keeps_unique_addresses() -> None:
+    counts = dict.fromkeys(AGENT_COUNTS, 0) | {"legit_importers": 5 * ADDRESS_NUMBERS + 1}
+    big = build_registry(np.random.default_rng([0, 0]), counts, {"CN": 1.0})
+    assert len(set(big.address)) == len(big.address) > 5 * ADDRESS_NUMBERS
 
 
 def test_drawn_companies_spell_their_name_three_ways_under_one_key() -> None:

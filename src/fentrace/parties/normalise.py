@@ -53,7 +53,11 @@ TRUNCATION_WIDTH: Final[int] = 30
 #: Shortest misspelt trade word that is read as the trade word (one letter off).
 TRADE_TYPO_LENGTH: Final[int] = 7
 
-_TRADE_WORDS: Final[tuple[str, ...]] = tuple(sorted(k for k in INDUSTRY if len(k) >= 5))
+#: Shortest trade word that is read through a typo, a cut or a run-together word.
+TRADE_WORD_LENGTH: Final[int] = 5
+_TRADE_WORDS: Final[tuple[str, ...]] = tuple(
+    sorted(k for k in INDUSTRY if len(k) >= TRADE_WORD_LENGTH)
+)
 #: Shortest name part left in front of a trade word split off a run-together word.
 SPLIT_PREFIX_LENGTH: Final[int] = 4
 _TRADE_WORD_SET: Final[frozenset[str]] = frozenset(_TRADE_WORDS)
@@ -147,7 +151,7 @@ def _items(text: str) -> list[tuple[str, bool]]:
 @lru_cache(maxsize=8192)
 def _trade_word(word: str, last_of_long_name: bool) -> str | None:
     """A misspelt ("technolgy") or cut ("technolo") trade word, read as the trade word."""
-    if last_of_long_name and len(word) >= 5:
+    if last_of_long_name and len(word) >= TRADE_WORD_LENGTH:
         for key in _TRADE_WORDS:
             if key.startswith(word) and key != word:
                 return key
@@ -162,7 +166,7 @@ def _trade_word(word: str, last_of_long_name: bool) -> str | None:
 def _trade_suffix(word: str) -> tuple[str, str] | None:
     """A name word with a trade word run onto it ("yuanchengchemical"): (name part, trade word)."""
     # Longest trade word first: one set look-up per split point, not one scan per trade word.
-    for cut in range(SPLIT_PREFIX_LENGTH, len(word) - 4):
+    for cut in range(SPLIT_PREFIX_LENGTH, len(word) - TRADE_WORD_LENGTH + 1):
         prefix, key = word[:cut], word[cut:]
         if key in _TRADE_WORD_SET and lookup(prefix) is None:
             return prefix, key

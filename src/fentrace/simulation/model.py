@@ -528,6 +528,8 @@ def _draw_month(
         rng.choice(pools.illicit_brokers, first.size),
         rng.choice(pools.legit_brokers, first.size),
     )
+    # Days 0-27 of the month; a relayed shipment leaves by day 20 and its second leg follows
+    # 1-7 days later, so both legs stay in the month.
     day = rng.integers(0, 28, n)
     day[first] = rng.integers(0, 21, first.size)
     second_day = day[first] + rng.integers(1, 8, first.size)

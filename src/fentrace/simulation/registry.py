@@ -75,7 +75,8 @@ FORWARDER_WORDS = (
 )  # fmt: skip
 
 ROLES = ("supplier", "broker", "forwarder", "importer")
-#: Street numbers an address can have (times five streets: room for 10,000 companies).
+#: Street numbers an address can have at least (times five streets: 10,000 addresses); a
+#: bigger registry gets as many numbers as it needs.
 ADDRESS_NUMBERS = 2000
 #: The company counts ``build_registry`` takes, each an ``agents.*`` parameter.
 AGENT_COUNTS = (
@@ -127,9 +128,12 @@ class Registry:
 
 def _pool(country: str, role: str) -> str:
     """The name pool a company draws from: forwarders apart, then one pool per naming style."""
-    style = country.lower() if country in ("IN", "MX", "CA", "DE") else "us"
     if country in ("CN", "HK"):
         style = "cn"
+    elif country in ("IN", "MX", "CA", "DE"):
+        style = country.lower()
+    else:
+        style = "us"
     if role == "forwarder":
         return "forwarder-cn" if style == "cn" else "forwarder-us"
     return style
@@ -193,7 +197,7 @@ def _spellings(pool: str, base: tuple[str, ...], rng: random.Random) -> tuple[st
 def _branch(spellings: tuple[str, str, str], number: int) -> tuple[str, str, str]:
     """The spellings with a branch number after their first word ("Atlas 2 Trading LLC")."""
     first, second, third = (
-        " ".join((s.split(" ", 1)[0], str(number), s.split(" ", 1)[1])) for s in spellings
+        f"{head} {number} {rest}" for head, _, rest in (s.partition(" ") for s in spellings)
     )
     return (first, second, third)
 
@@ -297,7 +301,8 @@ def build_registry(
     streets = ("Industrial Park Rd", "Av. Reforma", "Keji Rd", "Zhongshan Rd", "Main St")
     # Addresses are drawn without replacement: two unrelated companies at one address would be
     # a false "shares a contact" link, the strongest evidence the network knows.
-    spots = py.sample(range(len(streets) * ADDRESS_NUMBERS), n)
+    numbers = max(ADDRESS_NUMBERS, -(-n // len(streets)))
+    spots = py.sample(range(len(streets) * numbers), n)
     address = np.array(
         [
             f"No. {spot // len(streets) + 1} {streets[spot % len(streets)]}, {countries[i]}"
