@@ -224,7 +224,9 @@ def test_class_controls_in_force(kb: KnowledgeBase) -> None:
 
 def test_unverified_dates_are_marked(kb: KnowledgeBase) -> None:
     by_id = {c.id: c for c in kb.controls}
-    assert by_id["un-npp-table1"].unverified_fields == ("effective",)
+    # 18 Oct 2017 is now confirmed (INCB Precursors Report 2017, chapter II)
+    assert by_id["un-npp-table1"].unverified_fields == ()
+    assert by_id["un-pip-table1"].unverified_fields == ("effective",)
     assert by_id["cn-npp-precursor"].unverified_fields == ("list_name",)
     assert by_id["eu-npp-cat1"].unverified_fields == ("effective",)
     assert by_id["mx-4ap-lfcpq"].unverified_fields == ()
@@ -245,12 +247,17 @@ def test_every_record_cites_known_sources(kb: KnowledgeBase) -> None:
 
 def test_timeline_month_precision(kb: KnowledgeBase) -> None:
     months = {e.date for e in kb.timeline if e.date_precision == "month"}
-    assert months == {date(2017, 10, 1), date(2018, 6, 1), date(2022, 3, 1)}
+    assert months == {date(2018, 6, 1), date(2022, 3, 1)}
+    # the CND decisions of 16 March 2017 came into force on 18 October 2017 (both to the day)
+    days = {e.id: e.date for e in kb.timeline}
+    assert days["2017-03-16-un-scheduling"] == date(2017, 3, 16)
+    assert days["2017-10-18-un-scheduling"] == date(2017, 10, 18)
 
 
 def test_overdose_verified_only_when_status_says_so(kb: KnowledgeBase) -> None:
     verified = {o.year for o in kb.overdose_deaths if o.verified}
-    assert verified == {2013, 2019}
+    # 2018 = 31,335 per MMWR 69(11); 2015, 2017, 2020 and 2021 stay unverified
+    assert verified == {2013, 2018, 2019}
     assert next(o for o in kb.overdose_deaths if o.year == 2024).status == "provisional"
 
 

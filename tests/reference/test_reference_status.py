@@ -61,10 +61,13 @@ def test_controlled_status_carries_basis_and_source(kb: KnowledgeBase) -> None:
 
 
 def test_unverified_effective_date_marks_status(kb: KnowledgeBase) -> None:
-    status = kb.listed_status("NPP", date(2020, 1, 1))["UN"]
+    status = kb.listed_status("PIP", date(2025, 1, 1))["UN"]
     assert status.status == "controlled"
     assert not status.verified
-    assert status.since == date(2017, 10, 18)
+    assert status.since == date(2024, 12, 3)
+    confirmed = kb.listed_status("NPP", date(2020, 1, 1))["UN"]
+    assert confirmed.verified
+    assert confirmed.since == date(2017, 10, 18)
 
 
 def test_since_spans_a_chain_of_records(kb: KnowledgeBase) -> None:
@@ -108,8 +111,8 @@ def test_salt_row_listed_by_name(kb: KnowledgeBase) -> None:
 
 
 def test_china_class_listing(kb: KnowledgeBase) -> None:
-    before = kb.listed_status("FURF", date(2019, 4, 30))["CN"]
-    after = kb.listed_status("FURF", date(2019, 5, 1))["CN"]
+    before = kb.listed_status("CPRF", date(2019, 4, 30))["CN"]
+    after = kb.listed_status("CPRF", date(2019, 5, 1))["CN"]
     assert before.status == "not_controlled"
     assert after.status == "class_controlled"
     assert after.control_id == "cn-frs"
@@ -120,7 +123,11 @@ def test_undated_listing_is_controlled_without_a_date(kb: KnowledgeBase) -> None
     assert status.status == "controlled"
     assert status.since is None
     assert status.basis == "Schedule II, 21 CFR 1308.12(c)"
-    unverified = kb.listed_status("ACF", date(2026, 1, 1))["US"]
+    listed = kb.listed_status("AMF", date(2026, 1, 1))["US"]
+    assert listed.status == "controlled"
+    assert listed.since is None
+    assert listed.verified
+    unverified = kb.listed_status("BHMF", date(2026, 1, 1))["US"]
     assert unverified.since is None
     assert not unverified.verified
 
@@ -148,10 +155,10 @@ def test_gap_matrix_on_a_known_date(kb: KnowledgeBase) -> None:
         "MX": "—",
         "EU": "—",
     }
-    # NPP is controlled everywhere; UN and EU dates and the US effective date are unverified.
+    # NPP is controlled everywhere; the EU date and the US effective date are unverified.
     npp = {c.jurisdiction: c.label for c in rows["NPP"].cells}
     assert npp == {
-        "UN": "2017-10-18?",
+        "UN": "2017-10-18",
         "US": "2007-04-23?",
         "CN": "2018-02-01",
         "CA": "2016-11-30",
@@ -185,7 +192,10 @@ def test_undated_cells(kb: KnowledgeBase) -> None:
     assert (cells["US"].state, cells["US"].label) == ("undated", "listed")
     assert (cells["CA"].state, cells["CA"].label) == ("unverified", "listed?")
     furanyl = {c.jurisdiction: c.label for c in rows["FURF"].cells}
-    assert furanyl["CN"] == "2019-05-01 (class)"
+    # individually listed in China's supplementary list from 1 March 2017 (UNODC summary)
+    assert furanyl["CN"] == "2017-03-01"
+    cyclopropyl = {c.jurisdiction: c.label for c in rows["CPRF"].cells}
+    assert cyclopropyl["CN"] == "2019-05-01 (class)"
     assert furanyl["UN"] == "2018-03?"
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
-from fentrace.exc import DataFileError
+from fentrace.exc import DataFileError, UsageError
 from fentrace.reference import loader
 from fentrace.reference.models import (
     JURISDICTIONS,
@@ -21,6 +21,7 @@ from fentrace.reference.models import (
     HSCode,
     JurisdictionStatus,
     OverdoseYear,
+    Release,
     Source,
     Substance,
     TimelineEvent,
@@ -43,6 +44,7 @@ class KnowledgeBase:
         overdose_deaths: tuple[OverdoseYear, ...],
         negative_controls: tuple[tuple[str, str, str], ...],
         data_dir: Path,
+        release: Release | None = None,
     ) -> None:
         self.substances: Mapping[str, Substance] = MappingProxyType(dict(substances))
         self.controls = controls
@@ -53,6 +55,8 @@ class KnowledgeBase:
         self.overdose_deaths = overdose_deaths
         self.negative_controls = negative_controls
         self.data_dir = data_dir
+        #: The release these files are (kb.yaml); None for a directory without one.
+        self.release = release
         self._by_cas = {s.cas: s for s in substances.values() if s.cas}
         self._by_inchikey = {s.inchikey: s for s in substances.values()}
         self._by_name: dict[str, Substance] = {}
@@ -267,6 +271,8 @@ def build_knowledge_base(data_dir: Path) -> KnowledgeBase:
     timeline = loader.load_timeline(data_dir / "timeline.yaml", sources, substances)
     overdose = loader.load_overdose(data_dir / "overdose_deaths.csv", sources)
     negatives = loader.load_negative_controls(data_dir / "negative_controls.csv", substances)
+    manifest = data_dir / "kb.yaml"
+    release = loader.load_release(manifest) if manifest.exists() else None
     return KnowledgeBase(
         substances=substances,
         controls=controls,
@@ -277,6 +283,7 @@ def build_knowledge_base(data_dir: Path) -> KnowledgeBase:
         overdose_deaths=overdose,
         negative_controls=negatives,
         data_dir=data_dir,
+        release=release,
     )
 
 
@@ -288,6 +295,43 @@ def _cached(data_dir: Path) -> KnowledgeBase:
 def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
     """The knowledge base, validated at load and cached per data directory."""
     return _cached((data_dir or loader.DATA_DIR).resolve())
+
+
+#: Earlier releases shipped with the package, one directory per version.
+RELEASES_DIR = loader.DATA_DIR / "releases"
+
+
+def shipped_releases() -> dict[str, Path]:
+    """Every release shipped with the package, current one included: version -> data directory."""
+    found: dict[str, Path] = {}
+    if RELEASES_DIR.is_dir():
+        for child in sorted(RELEASES_DIR.iterdir()):
+            if (child / "kb.yaml").is_file():
+                found[child.name] = child
+    current = loader.load_release(loader.DATA_DIR / "kb.yaml")
+    found[current.version] = loader.DATA_DIR
+    return found
+
+
+def resolve_knowledge_base(spec: str | Path) -> Path:
+    """A data directory from a path, a shipped release version, or ``current``.
+
+    Raises :class:`~fentrace.exc.UsageError` when ``spec`` is neither an existing directory nor
+    a shipped version; the message lists the versions that are shipped.
+    """
+    text = str(spec)
+    if text == "current":
+        return loader.DATA_DIR
+    path = Path(text)
+    if path.is_dir():
+        return path
+    releases = shipped_releases()
+    if text in releases:
+        return releases[text]
+    raise UsageError(
+        f"{text!r} is neither a knowledge-base directory nor a shipped release "
+        f"(shipped: {', '.join(releases)}, current)"
+    )
 
 
 def validate_structures(kb: KnowledgeBase, inchikey_of: Callable[[str], str | None]) -> None:

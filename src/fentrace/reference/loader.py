@@ -29,6 +29,7 @@ from fentrace.reference.models import (
     Control,
     HSCode,
     OverdoseYear,
+    Release,
     Source,
     Substance,
     TimelineEvent,
@@ -119,6 +120,14 @@ class _Record:
         value = self._get(name)
         if not isinstance(value, bool):
             raise self.fail(name, f"expected true or false, got {value!r}")
+        return value
+
+    def optional_flag(self, name: str) -> bool | None:
+        value = self.raw.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise self.fail(name, f"expected true, false or null, got {value!r}")
         return value
 
     def day(self, name: str) -> date:
@@ -225,8 +234,39 @@ def load_sources(path: Path) -> dict[str, Source]:
             retrieved=r.day("retrieved"),
             licence=r.optional_text("licence"),
             note=r.text("note"),
+            primary=r.optional_flag("primary"),
         )
     return out
+
+
+_VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
+
+
+def load_release(path: Path) -> Release:
+    """Parse kb.yaml: the release version (YYYY.MM.DD), its date and the release before it."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            raw = yaml.load(handle, Loader=_Loader)
+    except FileNotFoundError:
+        raise DataFileError("file not found", file=path.name) from None
+    except yaml.YAMLError as error:
+        raise DataFileError(f"not valid YAML: {error}", file=path.name) from None
+    if not isinstance(raw, dict):
+        raise DataFileError("expected a mapping at the top level", file=path.name)
+    r = _Record(path.name, raw, 1)
+    r.id = "release"
+    version = r.text("version", empty=False)
+    if not _VERSION.match(version):
+        raise r.fail("version", f"{version!r} is not a release version YYYY.MM.DD")
+    previous = r.optional_text("previous")
+    if previous is not None and not _VERSION.match(previous):
+        raise r.fail("previous", f"{previous!r} is not a release version YYYY.MM.DD")
+    return Release(
+        version=version,
+        released=r.day("released"),
+        previous=previous,
+        note=r.text("note") if "note" in raw else "",
+    )
 
 
 def _reference_status(r: _Record) -> tuple[tuple[str, str], ...]:

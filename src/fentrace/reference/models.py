@@ -33,6 +33,19 @@ class Source:
     retrieved: date
     licence: str | None = None
     note: str = ""
+    #: True for a legal text or official notice, False for a secondary report (press, blog,
+    #: summary); None where the release that holds the record did not classify its sources.
+    primary: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Which release of the knowledge base a data directory holds, and when it was published."""
+
+    version: str
+    released: date
+    previous: str | None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
