@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -11,9 +12,11 @@ import click
 from fentrace.cli._common import emit_json, parse_date, print_table
 from fentrace.exc import FentraceError, UsageError
 from fentrace.reference import gap_matrix, load_knowledge_base
-from fentrace.reference.kb import KnowledgeBase
+from fentrace.reference.diff import SECTIONS, Change, diff_knowledge_bases
+from fentrace.reference.kb import KnowledgeBase, resolve_knowledge_base, shipped_releases
 from fentrace.reference.loader import EVENT_KINDS
 from fentrace.reference.models import JURISDICTIONS, Control, JurisdictionStatus, Substance
+from fentrace.reference.provenance import secondary_only_records
 
 
 class UnknownSubstanceError(FentraceError):
@@ -334,10 +337,37 @@ def timeline_command(
 
 
 @kb.command(name="sources")
+@click.option(
+    "--secondary-only",
+    is_flag=True,
+    help="List the records (controls, listings, classes, events, figures, watchlist rows) "
+    "that rest on secondary reporting alone.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
-def sources_command(as_json: bool) -> None:
-    """Every source the knowledge base cites."""
+def sources_command(secondary_only: bool, as_json: bool) -> None:
+    """Every source the knowledge base cites, primary (law, official notice) or secondary."""
     knowledge = load_knowledge_base()
+    if secondary_only:
+        records = secondary_only_records(knowledge)
+        if as_json:
+            emit_json(
+                {
+                    "version": knowledge.release.version if knowledge.release else None,
+                    "count": len(records),
+                    "by_section": dict(Counter(r.section for r in records)),
+                    "records": [r.to_dict() for r in records],
+                }
+            )
+            return
+        print_table(
+            ["section", "id", "jur.", "record", "sources"],
+            [
+                [r.section, r.id, r.jurisdiction, r.summary, ", ".join(r.source_ids)]
+                for r in records
+            ],
+            title=f"Records resting on secondary reporting alone ({len(records)})",
+        )
+        return
     if as_json:
         emit_json(
             [
@@ -347,10 +377,107 @@ def sources_command(as_json: bool) -> None:
         )
         return
     print_table(
-        ["id", "publisher", "title", "url", "retrieved"],
+        ["id", "kind", "publisher", "title", "url", "retrieved"],
         [
-            [s.id, s.publisher, s.title, s.url or "", s.retrieved.isoformat()]
+            [
+                s.id,
+                {True: "primary", False: "secondary", None: "unclassified"}[s.primary],
+                s.publisher,
+                s.title,
+                s.url or "",
+                s.retrieved.isoformat(),
+            ]
             for s in knowledge.sources.values()
         ],
         title=f"Sources ({len(knowledge.sources)})",
+    )
+
+
+@kb.command(name="version")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def version_command(as_json: bool) -> None:
+    """The release of the bundled knowledge base and the releases shipped with it."""
+    knowledge = load_knowledge_base()
+    release = knowledge.release
+    shipped = {
+        version: load_knowledge_base(path).release for version, path in shipped_releases().items()
+    }
+    if as_json:
+        emit_json(
+            {
+                "version": release.version if release else None,
+                "released": release.released.isoformat() if release else None,
+                "previous": release.previous if release else None,
+                "shipped": [
+                    {"version": v, "released": r.released.isoformat() if r else None}
+                    for v, r in shipped.items()
+                ],
+            }
+        )
+        return
+    print_table(
+        ["version", "released", "previous", "note"],
+        [
+            [v, r.released.isoformat(), r.previous or "", r.note]
+            for v, r in shipped.items()
+            if r is not None
+        ],
+        title=f"Knowledge base {release.version if release else '(unversioned)'}",
+    )
+
+
+#: Fields whose old and new values are too long for a table cell: the table names them only.
+_LONG_FIELDS = frozenset({"note", "notes", "source_ids", "undated_listings", "reference_status"})
+
+
+def _what(change: Change) -> str:
+    """A changed record's fields as 'field: old → new', long fields by name only."""
+    if change.kind in ("added", "removed"):
+        return change.summary
+    return "; ".join(
+        f.field if f.field in _LONG_FIELDS else f"{f.field}: {f.old or '—'} → {f.new or '—'}"
+        for f in change.fields
+    )
+
+
+@kb.command(name="diff")
+@click.argument("old")
+@click.argument("new", required=False, default="current")
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    type=click.Choice(SECTIONS),
+    help="Only these sections (repeatable; default: all).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def diff_command(old: str, new: str, sections: tuple[str, ...], as_json: bool) -> None:
+    """What changed from knowledge base OLD to NEW: added, ended, changed and removed records.
+
+    OLD and NEW are knowledge-base directories, shipped release versions (see `fentrace kb
+    version`) or `current` (the default NEW).
+    """
+    before = load_knowledge_base(resolve_knowledge_base(old))
+    after = load_knowledge_base(resolve_knowledge_base(new))
+    result = diff_knowledge_bases(before, after)
+    changes = [c for c in result.changes if not sections or c.section in sections]
+    if as_json:
+        payload = result.to_dict()
+        payload["changes"] = [c.to_dict() for c in changes]
+        emit_json(payload)
+        return
+    print_table(
+        ["section", "change", "id", "jur.", "target", "what"],
+        [
+            [
+                c.section,
+                c.kind,
+                c.id,
+                c.jurisdiction,
+                c.target,
+                _what(c),
+            ]
+            for c in changes
+        ],
+        title=f"Knowledge base {result.old} → {result.new} ({len(changes)} changes)",
     )
