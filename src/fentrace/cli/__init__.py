@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "simulate": ("fentrace.cli.simulate", "simulate"),
     "evaluate": ("fentrace.cli.simulate", "evaluate"),
     "demo": ("fentrace.cli.demo", "demo"),
+    "rescreen": ("fentrace.cli.rescreen", "rescreen"),
 }
 
 
