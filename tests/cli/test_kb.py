@@ -128,7 +128,7 @@ def test_gaps_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "gaps", "--as-of", "2021-01-01")
     assert code == 0
     assert "2017-10-18" in out
-    assert "2018-05-18?" in out
+    assert "2018-06-07?" in out
     assert "—" in out
 
 

@@ -163,7 +163,7 @@ def test_gap_matrix_on_a_known_date(kb: KnowledgeBase) -> None:
         "CN": "2018-02-01",
         "CA": "2016-11-30",
         "MX": "2017-07-18",
-        "EU": "2018-05-18?",
+        "EU": "2018-06-07?",
     }
     # 4-piperidone before any listing but Canada's.
     assert rows["PIP"].controlled_in == ("CA",)

@@ -451,7 +451,10 @@ def _what(change: Change) -> str:
     help="Only these sections (repeatable; default: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
-def diff_command(old: str, new: str, sections: tuple[str, ...], as_json: bool) -> None:
+@click.option("--markdown", is_flag=True, help="A Markdown table (the form CHANGELOG.md keeps).")
+def diff_command(
+    old: str, new: str, sections: tuple[str, ...], as_json: bool, markdown: bool
+) -> None:
     """What changed from knowledge base OLD to NEW: added, ended, changed and removed records.
 
     OLD and NEW are knowledge-base directories, shipped release versions (see `fentrace kb
@@ -465,6 +468,15 @@ def diff_command(old: str, new: str, sections: tuple[str, ...], as_json: bool) -
         payload = result.to_dict()
         payload["changes"] = [c.to_dict() for c in changes]
         emit_json(payload)
+        return
+    if markdown:
+        click.echo("| section | change | id | jur. | target | what |")
+        click.echo("|---|---|---|---|---|---|")
+        for c in changes:
+            what = _what(c).replace("|", "/")
+            click.echo(
+                f"| {c.section} | {c.kind} | `{c.id}` | {c.jurisdiction} | {c.target} | {what} |"
+            )
         return
     print_table(
         ["section", "change", "id", "jur.", "target", "what"],
