@@ -81,6 +81,14 @@ EXPECTED_SUBSTANCES = [
     "3MF",
     "3MTF",
     "TF",
+    # release 2026.12.02: seven of the ten fentanyl-related substances of 86 FR 22113
+    "FOFF2",
+    "BMF",
+    "OFBF",
+    "OMACF",
+    "OMMAF",
+    "PMF",
+    "PPBZA",
 ]
 
 
