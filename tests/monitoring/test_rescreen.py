@@ -291,3 +291,43 @@ def test_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rescreen", "chemicals", str(bad), "--kb", "1999.01.01"]) == 2
     assert main(["rescreen", "parties", str(bad), "--no-bundled"]) == 2
     capsys.readouterr()
+
+
+def test_shipments_missing_from_the_stored_alerts_count_as_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An alerts file holds only the rows at its --min-level: the others were below it."""
+    old = tmp_path / "old.jsonl"
+    assert (
+        main(
+            [
+                "shipments",
+                "screen",
+                str(DATA / "manifest.csv"),
+                "-o",
+                str(old),
+                "--as-of",
+                "2023-05-11",
+                "--min-level",
+                "high",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert old.read_text(encoding="utf-8").strip() == ""
+    payload = _json(
+        capsys,
+        "rescreen",
+        "shipments",
+        str(DATA / "manifest.csv"),
+        "--alerts",
+        str(old),
+        "--as-of",
+        TODAY,
+    )
+    rose = {c["shipment_id"]: c for c in payload["changes"]}
+    assert rose["S2"]["old_level"] == "none"
+    assert rose["S2"]["old_score"] is None
+    assert rose["S2"]["new_level"] == "high"
+    assert "S4" not in rose
