@@ -29,9 +29,16 @@ from typing import Any, Literal, NamedTuple, TextIO
 from fentrace.chemistry.identifiers import _smiles_problem, resolve
 from fentrace.chemistry.kbindex import kb_index, knowledge_base
 from fentrace.chemistry.results import ROW_FIELDS, ScreenResult
-from fentrace.chemistry.screen import rules, screen_mol, screen_resolution, unresolved
+from fentrace.chemistry.screen import (
+    DEFAULT_MONOCYCLE_READING,
+    MONOCYCLE_READINGS,
+    rules,
+    screen_mol,
+    screen_resolution,
+    unresolved,
+)
 from fentrace.chemistry.standardise import mol_from_smiles
-from fentrace.exc import InputError
+from fentrace.exc import InputError, UsageError
 
 RecordKind = Literal["smiles", "query", "molblock"]
 INPUT_SUFFIXES = (".smi", ".smiles", ".csv", ".sdf", ".sd")
@@ -55,8 +62,8 @@ ID_COLUMNS = ("id", "identifier", "name", "compound_id", "record_id")
 ROW_COLUMNS: tuple[str, ...] = ("record", "id", *ROW_FIELDS)
 
 
-_RECORD, _ID, _RESOLVED, _ERROR, _VERDICT = (
-    ROW_COLUMNS.index(name) for name in ("record", "id", "resolved", "error", "verdict")
+_RECORD, _ID, _RESOLVED, _ERROR, _VERDICT, _TIER = (
+    ROW_COLUMNS.index(name) for name in ("record", "id", "resolved", "error", "verdict", "tier")
 )
 
 #: How many rejected records a summary keeps by number (all of them are in the output).
@@ -85,6 +92,8 @@ class BatchSummary:
     screened: int = 0
     rejected: int = 0
     verdicts: Counter[str] = field(default_factory=Counter)
+    #: Rows per tier (precursor_route, letter_of_law) of rule- and route-based verdicts.
+    tiers: Counter[str] = field(default_factory=Counter)
     #: The first rejections (record number, id, reason), for the report on stderr.
     rejections: list[tuple[int, str | None, str]] = field(default_factory=list)
 
@@ -94,6 +103,8 @@ class BatchSummary:
         if row[_RESOLVED]:
             self.screened += 1
             self.verdicts[str(row[_VERDICT])] += 1
+            if row[_TIER] is not None:
+                self.tiers[str(row[_TIER])] += 1
         else:
             self.rejected += 1
             if len(self.rejections) < MAX_REPORTED_REJECTIONS:
@@ -105,6 +116,7 @@ class BatchSummary:
             "screened": self.screened,
             "rejected": self.rejected,
             "verdicts": dict(sorted(self.verdicts.items())),
+            "tiers": dict(sorted(self.tiers.items())),
         }
 
 
@@ -251,11 +263,17 @@ def read_records(
 # --- screening records --------------------------------------------------------------------------
 
 
-def screen_record(record: Record, as_of: date) -> ScreenResult:
+def screen_record(
+    record: Record, as_of: date, monocycle_reading: str = DEFAULT_MONOCYCLE_READING
+) -> ScreenResult:
     """Screen one record the batch way (see the module docstring); never raises on its data."""
     if record.error is not None:
         return unresolved(record.text, record.kind, record.error, as_of)
-    options: dict[str, Any] = {"with_inchikey": False, "neighbours_always": False}
+    options: dict[str, Any] = {
+        "with_inchikey": False,
+        "neighbours_always": False,
+        "monocycle_reading": monocycle_reading,
+    }
     if record.kind == "smiles":
         mol = mol_from_smiles(record.text)
         if mol is None:
@@ -287,13 +305,20 @@ class Screened(NamedTuple):
 _WORKER_AS_OF: date | None = None
 _WORKER_FULL = False
 _WORKER_OPSIN = False
+_WORKER_READING = DEFAULT_MONOCYCLE_READING
 
 
-def _worker_init(as_of: date, full: bool, use_opsin: bool = False) -> None:
-    global _WORKER_AS_OF, _WORKER_FULL, _WORKER_OPSIN
+def _worker_init(
+    as_of: date,
+    full: bool,
+    use_opsin: bool = False,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+) -> None:
+    global _WORKER_AS_OF, _WORKER_FULL, _WORKER_OPSIN, _WORKER_READING
     _WORKER_AS_OF = as_of
     _WORKER_FULL = full
     _WORKER_OPSIN = use_opsin
+    _WORKER_READING = monocycle_reading
     kb_index()
     rules()
 
@@ -314,21 +339,27 @@ def _warm(as_of: date) -> None:
         _safe_screen(Record(0, None, smiles, "smiles"), as_of)
 
 
-def _screen_one(record: Record, as_of: date, full: bool) -> Screened:
-    result = _safe_screen(record, as_of)
+def _screen_one(
+    record: Record, as_of: date, full: bool, reading: str = DEFAULT_MONOCYCLE_READING
+) -> Screened:
+    result = _safe_screen(record, as_of, reading)
     # JSON is written in the worker: the parent process only copies text to the output
     return Screened(_row(record, result), _full(record, result) if full else None)
 
 
 def _screen_chunk(chunk: list[Record]) -> list[Screened]:
     assert _WORKER_AS_OF is not None
-    return [_screen_one(record, _WORKER_AS_OF, _WORKER_FULL) for record in chunk]
+    return [
+        _screen_one(record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING) for record in chunk
+    ]
 
 
-def _safe_screen(record: Record, as_of: date) -> ScreenResult:
+def _safe_screen(
+    record: Record, as_of: date, reading: str = DEFAULT_MONOCYCLE_READING
+) -> ScreenResult:
     """Screen a record; an RDKit failure on odd input rejects that record, not the batch."""
     try:
-        return screen_record(record, as_of)
+        return screen_record(record, as_of, reading)
     except (ValueError, RuntimeError) as error:  # RDKit raises these on pathological input
         return unresolved(record.text, record.kind, f"could not be screened: {error}", as_of)
 
@@ -351,31 +382,48 @@ def screen_records(
     jobs: int | None = None,
     full: bool = True,
     chunk_size: int = 200,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> Iterator[Screened]:
     """Screen records in order: one :class:`Screened` row per record.
 
     ``jobs`` None uses every core; 1 runs in this process.
     """
+    _check_reading(monocycle_reading)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if workers == 1:
         knowledge_base()
         for record in records:
-            yield _screen_one(record, as_of, full)
+            yield _screen_one(record, as_of, full, monocycle_reading)
         return
     _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_worker_init, initargs=(as_of, full)) as pool:
+    initargs = (as_of, full, False, monocycle_reading)
+    with context.Pool(workers, initializer=_worker_init, initargs=initargs) as pool:
         for chunk in pool.imap(_screen_chunk, _chunks(records, chunk_size)):
             yield from chunk
 
 
+def _check_reading(reading: str) -> None:
+    if reading not in MONOCYCLE_READINGS:
+        raise UsageError(
+            f"monocycle reading {reading!r}: expected one of {', '.join(MONOCYCLE_READINGS)}"
+        )
+
+
 def parallel_screen_queries(
-    queries: Sequence[str], as_of: date, jobs: int, *, use_opsin: bool = False
+    queries: Sequence[str],
+    as_of: date,
+    jobs: int,
+    *,
+    use_opsin: bool = False,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> list[ScreenResult]:
     """``screen_many`` over processes: full single-query screening, results in order."""
+    _check_reading(monocycle_reading)
     _warm(as_of)
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(as_of, True, use_opsin)) as pool:
+    initargs = (as_of, True, use_opsin, monocycle_reading)
+    with context.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
         return pool.map(_screen_query, queries, chunksize=max(1, len(queries) // (jobs * 4)))
 
 
@@ -383,7 +431,9 @@ def _screen_query(query: str) -> ScreenResult:
     from fentrace.chemistry.screen import screen
 
     assert _WORKER_AS_OF is not None
-    result = screen(query, _WORKER_AS_OF, use_opsin=_WORKER_OPSIN)
+    result = screen(
+        query, _WORKER_AS_OF, use_opsin=_WORKER_OPSIN, monocycle_reading=_WORKER_READING
+    )
     # RDKit molecules pickle slowly and callers of screen_many rarely draw them
     return replace(result, mol=None)
 
@@ -424,13 +474,16 @@ def screen_file(
     jobs: int | None = None,
     stdout: TextIO | None = None,
     on_row: Any = None,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> BatchSummary:
     """Screen every record of ``path`` and write one row per record to ``out`` (``-``: stdout).
 
     ``out_format`` is ``csv``, ``jsonl`` or ``parquet`` (not on stdout).
 
-    ``on_row`` (optional) is called once per row, for progress bars.
+    ``on_row`` (optional) is called once per row, for progress bars. ``monocycle_reading``
+    chooses the reading of the class texts' "monocycle" that decides ("literal", "broad").
     """
+    _check_reading(monocycle_reading)
     summary = BatchSummary()
     records = read_records(path, column, id_column)
     # read the first record now, so a wrong file or a missing column fails before any output
@@ -439,7 +492,10 @@ def screen_file(
     full = out_format == "jsonl"
 
     def rows() -> Iterator[Screened]:
-        for screened in screen_records(records, as_of, jobs=jobs, full=full):
+        screened_rows = screen_records(
+            records, as_of, jobs=jobs, full=full, monocycle_reading=monocycle_reading
+        )
+        for screened in screened_rows:
             summary.add(screened)
             if on_row is not None:
                 on_row()

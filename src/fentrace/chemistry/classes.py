@@ -15,6 +15,7 @@ still says True for it (it is a fentanyl-class opioid for route search).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -25,7 +26,7 @@ import yaml
 from rdkit import Chem
 
 from fentrace.chemistry import patterns as p
-from fentrace.exc import ConfigError
+from fentrace.exc import ConfigError, UsageError
 from fentrace.reference import KnowledgeBase, load_knowledge_base
 
 RULES_FILE = "legal_rules.yaml"
@@ -248,8 +249,14 @@ class _Phenethyl:
     ring_subs: tuple[p.Substituent, ...]
 
 
-def _find_arylethyl(mol: Chem.Mol, n1: int, core: set[int]) -> _Phenethyl | None:
-    """The N1-CH2-CH2-monocycle group (substituents allowed on all three parts), if present."""
+def _find_arylethyl(
+    mol: Chem.Mol, n1: int, core: set[int], broad: bool = False
+) -> _Phenethyl | None:
+    """The N1-CH2-CH2-monocycle group (substituents allowed on all three parts), if present.
+
+    ``broad``: the contested reading in which a ring with another ring fused onto it is a
+    substituted monocycle (the fused system is one substituent of the ring).
+    """
     outside = [a for a in p.heavy_neighbours(mol.GetAtomWithIdx(n1)) if a.GetIdx() not in core]
     if len(outside) != 1:
         return None
@@ -265,11 +272,19 @@ def _find_arylethyl(mol: Chem.Mol, n1: int, core: set[int]) -> _Phenethyl | None
             if ring_atom.GetIdx() == first.GetIdx() or not ring_atom.IsInRing():
                 continue
             ring = p.ring_of(mol, ring_atom.GetIdx())
+            fused = False
+            if ring is None and broad:
+                ring = p.ring_with_fused(mol, ring_atom.GetIdx(), aromatic=False)
+                fused = ring is not None
             if ring is None:
                 continue
             group = core | {first.GetIdx(), second.GetIdx()} | set(ring)
             side = p.substituents(mol, (first.GetIdx(), second.GetIdx()), group)
-            ring_subs = p.substituents(mol, ring, group)
+            ring_subs = (
+                p.substituents_with_fused(mol, ring, group)
+                if fused
+                else p.substituents(mol, ring, group)
+            )
             if side is None or ring_subs is None:
                 continue
             return _Phenethyl(
@@ -296,6 +311,13 @@ def _kinds(subs: tuple[p.Substituent, ...] | list[p.Substituent]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]} groups"
 
 
+def _fused_words(subs: Sequence[p.Substituent]) -> str:
+    """" with a fused ring (broad reading of 'monocycle')" when a fused system was read."""
+    if any(s.kind == p.FUSED_RING for s in subs):
+        return " with a fused ring (broad reading of 'monocycle')"
+    return ""
+
+
 def _ring_name(mol: Chem.Mol, ring: tuple[int, ...]) -> str:
     if p.is_benzene_ring(mol, ring):
         return "phenyl"
@@ -311,14 +333,24 @@ def _ring_name(mol: Chem.Mol, ring: tuple[int, ...]) -> str:
     return f"{len(ring)}-membered {aromatic}ring{hetero}"
 
 
-def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None:
+def _analyse_match(
+    mol: Chem.Mol, match: tuple[int, ...], broad: bool = False
+) -> CoreAnalysis | None:
     core = set(match)
     n1, aniline_n, aryl = match[p.CORE_N1], match[p.CORE_NAN], match[p.CORE_ARYL]
     acyl = match[p.CORE_ACYL]
     aryl_ring = p.ring_of(mol, aryl)
+    aryl_fused = False
+    if aryl_ring is None and broad:
+        aryl_ring = p.ring_with_fused(mol, aryl, aromatic=True)
+        aryl_fused = aryl_ring is not None
     if aryl_ring is None or not p.is_aromatic_ring(mol, aryl_ring):
-        return None  # neither text covers a fused or non-aromatic ring on the anilino N
-    aryl_subs = p.substituents(mol, aryl_ring, set(aryl_ring) | core)
+        return None  # neither text covers a fused (literal reading) or non-aromatic ring
+    aryl_subs = (
+        p.substituents_with_fused(mol, aryl_ring, core)
+        if aryl_fused
+        else p.substituents(mol, aryl_ring, set(aryl_ring) | core)
+    )
     acyl_subs = p.substituents(mol, (acyl,), core)
     if aryl_subs is None or acyl_subs is None:
         return None
@@ -326,7 +358,7 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
     aryl_modified = not p.is_benzene_ring(mol, aryl_ring) or bool(aryl_subs)
     acyl_atoms = tuple(a for s in acyl_subs for a in s.atoms)
 
-    arylethyl = _find_arylethyl(mol, n1, core)
+    arylethyl = _find_arylethyl(mol, n1, core, broad)
     n1_outside = [
         a.GetIdx() for a in p.heavy_neighbours(mol.GetAtomWithIdx(n1)) if a.GetIdx() not in core
     ]
@@ -364,7 +396,7 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
                 codes.append("A")
                 us_details["A"] = (
                     f"the phenethyl's phenyl is a {'substituted ' if arylethyl.ring_subs else ''}"
-                    f"{ring_name}"
+                    f"{ring_name}{_fused_words(arylethyl.ring_subs)}"
                 )
             phenethyl_subs = list(arylethyl.side) + [
                 s for s in arylethyl.ring_subs if s.kind in p.PHENETHYL_KINDS
@@ -382,7 +414,7 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
                 codes.append("D")
                 us_details["D"] = (
                     f"the aniline ring is a {'substituted ' if aryl_subs else ''}"
-                    f"{_ring_name(mol, aryl_ring)}"
+                    f"{_ring_name(mol, aryl_ring)}{_fused_words(aryl_subs)}"
                 )
             if acyl_kind != "propionyl":
                 codes.append("E")
@@ -412,8 +444,8 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
         if aryl_modified:
             codes.append("2")
             cn_details["2"] = (
-                f"a {'substituted ' if aryl_subs else ''}{_ring_name(mol, aryl_ring)} "
-                "replaces the N-phenyl"
+                f"a {'substituted ' if aryl_subs else ''}{_ring_name(mol, aryl_ring)}"
+                f"{_fused_words(aryl_subs)} replaces the N-phenyl"
             )
         if pip_subs:
             codes.append("3")
@@ -439,11 +471,15 @@ def _analyse_match(mol: Chem.Mol, match: tuple[int, ...]) -> CoreAnalysis | None
     return CoreAnalysis(us, us_atoms, us_details, cn, cn_atoms, cn_details, tuple(sorted(changed)))
 
 
-def analyse_fentanyl_core(mol: Chem.Mol) -> CoreAnalysis | None:
-    """The best reading of the fentanyl core in ``mol`` (US and China), or None."""
+def analyse_fentanyl_core(mol: Chem.Mol, reading: str = "literal") -> CoreAnalysis | None:
+    """The best reading of the fentanyl core in ``mol`` (US and China), or None.
+
+    ``reading`` is how "monocycle" is read (:data:`MONOCYCLE_READINGS`).
+    """
+    broad = _is_broad(reading)
     best: CoreAnalysis | None = None
     for match in mol.GetSubstructMatches(p.FENTANYL_CORE, uniquify=False, maxMatches=64):
-        analysis = _analyse_match(mol, match)
+        analysis = _analyse_match(mol, match, broad)
         if analysis is None:
             continue
         if analysis.us is not None and analysis.cn is not None:
@@ -679,19 +715,195 @@ def _derivative_word_matches(
     return found
 
 
-def class_matches(mol: Chem.Mol, as_of: date) -> list[ClassMatch]:
-    """Every class and derivative rule in force on ``as_of`` that the structure falls under."""
+def class_matches(mol: Chem.Mol, as_of: date, reading: str = "literal") -> list[ClassMatch]:
+    """Every class and derivative rule in force on ``as_of`` that the structure falls under.
+
+    ``reading`` is how the class texts' "monocycle" is read (:data:`MONOCYCLE_READINGS`).
+    """
+    broad = _is_broad(reading)
     mol = p.prepared(mol)
     if not could_match_any_rule(mol):
         return []
     rules = legal_rules()
     found: list[ClassMatch] = []
     if mol.HasSubstructMatch(p.FENTANYL_CORE):
-        analysis = analyse_fentanyl_core(mol)
+        analysis = analyse_fentanyl_core(mol, "broad" if broad else "literal")
         if analysis is not None:
             found.extend(_fentanyl_class_matches(analysis, rules, as_of))
     found.extend(_derivative_word_matches(mol, rules, as_of))
     return found
+
+
+# --------------------------------------------------------------------------- contested readings
+
+#: How the class texts' "monocycle" (US modifications A and D; China condition 2) is read:
+#: ``literal`` -- an isolated ring only, so a ring with another ring fused onto it
+#: (3,4-methylenedioxyphenyl, benzofuranyl, indolyl, quinolinyl) is outside; ``broad`` -- the
+#: ring the group is attached by is the monocycle and the fused ring is one of its
+#: substituents ("whether or not further substituted").
+MONOCYCLE_READINGS: tuple[str, ...] = ("literal", "broad")
+
+#: The rule's note shown with every contested reading.
+MONOCYCLE_NOTE = (
+    "Contested reading: the US text (modifications A and D) and the Chinese text (condition 2) "
+    "speak of a monocycle or monocyclic aromatic group 'whether or not further substituted'. "
+    "Read literally, a ring with another ring fused onto it (3,4-methylenedioxyphenyl, "
+    "benzofuranyl, indolyl, quinolinyl) is not a monocycle and the structure is outside the "
+    "class; read broadly, the ring the group is attached by is the monocycle and the fused ring "
+    "is a substituent on it. No court ruling or agency guidance settling the question is in "
+    "the knowledge base; the reading used to decide is a setting (monocycle_reading)."
+)
+
+
+def _is_broad(reading: str) -> bool:
+    if reading not in MONOCYCLE_READINGS:
+        raise UsageError(
+            f"monocycle reading {reading!r}: expected one of {', '.join(MONOCYCLE_READINGS)}"
+        )
+    return reading == "broad"
+
+
+@dataclass(frozen=True)
+class ContestedReading:
+    """One class rule whose outcome depends on how "monocycle" is read, both readings shown."""
+
+    rule_id: str
+    jurisdiction: str
+    literal: tuple[str, ...] | None
+    broad: tuple[str, ...] | None
+    #: The class match under the broad reading (None when that reading puts it outside).
+    broad_match: ClassMatch | None
+    literal_match: ClassMatch | None
+    note: str = MONOCYCLE_NOTE
+
+
+def contested_readings(mol: Chem.Mol, as_of: date) -> list[ContestedReading]:
+    """The fentanyl class rules in force whose outcome for ``mol`` depends on the reading.
+
+    Empty for nearly every structure: only a fentanyl core whose anilino aryl or arylethyl
+    ring has a ring fused onto it reads differently.
+    """
+    mol = p.prepared(mol)
+    if not mol.HasSubstructMatch(p.FENTANYL_CORE):
+        return []
+    literal = analyse_fentanyl_core(mol, "literal")
+    broad = analyse_fentanyl_core(mol, "broad")
+    if literal == broad:
+        return []
+    rules = legal_rules()
+    literal_matches = {
+        m.rule_id: m for m in (_fentanyl_class_matches(literal, rules, as_of) if literal else [])
+    }
+    broad_matches = {
+        m.rule_id: m for m in (_fentanyl_class_matches(broad, rules, as_of) if broad else [])
+    }
+    found: list[ContestedReading] = []
+    for rule_id in ("us-frs", "cn-frs"):
+        said = literal_matches.get(rule_id)
+        wide = broad_matches.get(rule_id)
+        if (said is None) == (wide is None) and (
+            said is None or wide is None or said.conditions == wide.conditions
+        ):
+            continue
+        found.append(
+            ContestedReading(
+                rule_id=rule_id,
+                jurisdiction=rules[rule_id].jurisdiction,
+                literal=None if said is None else said.conditions,
+                broad=None if wide is None else wide.conditions,
+                broad_match=wide,
+                literal_match=said,
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- opioid pharmacophore
+
+#: Largest group (heavy atoms) the plausibility test accepts on the anilide ring or the
+#: piperidine carbons: the substituents of the known potent analogues (F, Cl, Br, CH3, OCH3,
+#: CF3, CO2CH3, CH2OCH3) have at most four.
+MAX_PHARMACOPHORE_SUBSTITUENT = 4
+#: Largest acyl tail (heavy atoms after the carbonyl carbon): benzoyl and furanoyl (phenyl,
+#: furanyl) and cyclopropanoyl sit well inside; a drug-sized acyl group does not.
+MAX_PHARMACOPHORE_ACYL = 7
+
+
+def opioid_pharmacophore(mol: Chem.Mol) -> tuple[int, ...] | None:
+    """Atoms of the fentanyl opioid pharmacophore when the structure keeps it, else None.
+
+    The pharmacophore a route must keep or install to make an opioid anyone makes: a *basic*
+    piperidine nitrogen (bonded only to sp3 carbons) carrying a 2-arylethyl group (the second
+    chain carbon may be a carbonyl, as in beta-ketofentanyl), and at C4 an N-acyl anilide on a
+    benzene ring, with only small groups (at most four heavy atoms, acyclic) on the anilide
+    ring and the piperidine and an acyl tail of at most seven heavy atoms. An N-aryl,
+    N-sulfonyl, N-acyl or N-carbamoyl (urea) piperidine is not basic; no documented reaction
+    removes those groups.
+    """
+    mol = p.prepared(mol)
+    for match in mol.GetSubstructMatches(p.FENTANYL_CORE, maxMatches=16):
+        atoms = _pharmacophore_atoms(mol, match)
+        if atoms is not None:
+            return atoms
+    return None
+
+
+def _pharmacophore_atoms(mol: Chem.Mol, match: tuple[int, ...]) -> tuple[int, ...] | None:
+    core = set(match)
+    n1 = mol.GetAtomWithIdx(match[p.CORE_N1])
+    outside = [a for a in p.heavy_neighbours(n1) if a.GetIdx() not in core]
+    if len(outside) != 1:
+        return None
+    first = outside[0]
+    if not _is_chain_carbon(first) or first.GetHybridization() != Chem.HybridizationType.SP3:
+        return None  # N-aryl, N-acyl, N-sulfonyl, urea: not a basic amine
+    arylethyl: tuple[int, ...] | None = None
+    for second in p.heavy_neighbours(first):
+        if second.GetIdx() == n1.GetIdx() or not _is_chain_carbon(second):
+            continue
+        carbonyl = any(
+            n.GetAtomicNum() == 8 and _bond(mol, second.GetIdx(), n.GetIdx()) == Chem.BondType.DOUBLE
+            for n in second.GetNeighbors()
+        )
+        if second.GetHybridization() != Chem.HybridizationType.SP3 and not carbonyl:
+            continue
+        ring_atom = next(
+            (
+                a
+                for a in p.heavy_neighbours(second)
+                if a.GetIdx() != first.GetIdx() and a.GetIsAromatic()
+            ),
+            None,
+        )
+        if ring_atom is not None:
+            arylethyl = (first.GetIdx(), second.GetIdx(), ring_atom.GetIdx())
+            break
+    if arylethyl is None:
+        return None
+    aryl_ring = p.ring_of(mol, match[p.CORE_ARYL])
+    if aryl_ring is None or not p.is_benzene_ring(mol, aryl_ring):
+        return None
+    aryl_subs = p.substituents(mol, aryl_ring, set(aryl_ring) | core)
+    n1_group = set(p.fragment_atoms(mol, first.GetIdx(), core))
+    pip_carbons = [match[i] for i in (p.CORE_C2, p.CORE_C3, p.CORE_C4, p.CORE_C5, p.CORE_C6)]
+    acyl_subs = p.substituents(mol, (match[p.CORE_ACYL],), core)
+    if aryl_subs is None or acyl_subs is None:
+        return None
+    acyl_atoms = {a for s in acyl_subs for a in s.atoms}
+    pip_subs = p.substituents(mol, pip_carbons, core | n1_group | acyl_atoms)
+    if pip_subs is None or len(acyl_atoms) > MAX_PHARMACOPHORE_ACYL:
+        return None
+    for sub in aryl_subs + pip_subs:
+        if len(sub.atoms) > MAX_PHARMACOPHORE_SUBSTITUENT or any(
+            mol.GetAtomWithIdx(i).IsInRing() for i in sub.atoms
+        ):
+            return None
+    return tuple(sorted(core | set(arylethyl) | set(aryl_ring)))
+
+
+def is_plausible_opioid(mol: Chem.Mol) -> bool:
+    """True when the structure keeps the fentanyl opioid pharmacophore (see above)."""
+    return opioid_pharmacophore(mol) is not None
 
 
 def is_fentanyl_opioid(mol: Chem.Mol) -> bool:

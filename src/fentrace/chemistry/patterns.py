@@ -341,3 +341,59 @@ def nitrogen_group(
 def prefilter_patterns() -> tuple[Chem.Mol, ...]:
     """Patterns of which at least one must match before any class or derivative rule can."""
     return (PIPERIDINE_RING,)
+
+
+#: The kind given to a ring system fused onto a ring the class texts call a "monocycle"
+#: (3,4-methylenedioxy, benzofuran, indole, quinoline): named by no substituent list.
+FUSED_RING = "fused ring"
+
+
+def ring_with_fused(
+    mol: Chem.Mol, atom_index: int, *, aromatic: bool
+) -> tuple[int, ...] | None:
+    """The smallest ring holding ``atom_index`` (aromatic when asked), fused or not.
+
+    The broad reading of "monocycle" takes the ring the group is attached by and reads what is
+    fused onto it as a substituent of that ring.
+    """
+    rings = [
+        ring
+        for ring in mol.GetRingInfo().AtomRings()
+        if atom_index in ring and (not aromatic or is_aromatic_ring(mol, ring))
+    ]
+    return tuple(min(rings, key=len)) if rings else None
+
+
+def substituents_with_fused(
+    mol: Chem.Mol, ring: tuple[int, ...], core: Iterable[int]
+) -> list[Substituent] | None:
+    """The groups on ``ring`` outside ``core``, a fused ring system counted as one group.
+
+    A fragment that touches two or more atoms of the ring (and nothing else of the core) is a
+    fused ring system, of kind :data:`FUSED_RING`; None when a fragment loops back into the
+    core elsewhere (a bridge to the piperidine, for example).
+    """
+    ring_set = set(ring)
+    core_set = set(core) | ring_set
+    found: list[Substituent] = []
+    seen: set[int] = set()
+    for anchor in ring:
+        for neighbour in heavy_neighbours(mol.GetAtomWithIdx(anchor)):
+            start = neighbour.GetIdx()
+            if start in core_set or start in seen:
+                continue
+            atoms = fragment_atoms(mol, start, core_set)
+            seen.update(atoms)
+            touches = {
+                n.GetIdx()
+                for i in atoms
+                for n in mol.GetAtomWithIdx(i).GetNeighbors()
+                if n.GetIdx() in core_set
+            }
+            if not touches <= ring_set:
+                return None
+            if len(touches) > 1:
+                found.append(Substituent(anchor, atoms, FUSED_RING))
+            else:
+                found.append(Substituent(anchor, atoms, substituent_kind(mol, anchor, start, atoms)))
+    return found

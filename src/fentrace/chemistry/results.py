@@ -18,6 +18,14 @@ from fentrace.reference.models import JURISDICTIONS
 Verdict = Literal["controlled", "class_controlled", "designer_precursor", "watch", "clear"]
 MatchKind = Literal["listed", "class", "route", "similar"]
 Status = Literal["controlled", "class_controlled", "not_controlled"]
+#: How strong a rule- or route-based finding is (docs/chemistry.md, "Tiers"):
+#: ``precursor_route`` -- a route a chemist would recognise reaches fentanyl, a precursor listed
+#: by name in the US or by the UN, or a class-caught opioid that keeps the pharmacophore (the
+#: structure itself keeping it is a 0-step route); ``letter_of_law`` -- the wording of a listing
+#: or class definition catches the structure (or a route reaches only such wording), but no
+#: plausible route to an opioid exists.
+Tier = Literal["precursor_route", "letter_of_law"]
+TIERS: tuple[Tier, ...] = ("precursor_route", "letter_of_law")
 
 #: Verdicts from the strongest to the weakest (the precedence of DESIGN.md).
 VERDICTS: tuple[Verdict, ...] = (
@@ -38,6 +46,7 @@ ROW_FIELDS: tuple[str, ...] = (
     "smiles",
     "inchikey",
     "verdict",
+    "tier",
     "family",
     "steps_to_fentanyl",
     "substance",
@@ -45,6 +54,8 @@ ROW_FIELDS: tuple[str, ...] = (
     "rules",
     *(f"status_{code}" for code in JURISDICTIONS),
     "route",
+    "tier_reason",
+    "contested",
     "removed",
 )
 
@@ -131,6 +142,40 @@ class Match:
 
 
 @dataclass(frozen=True)
+class ContestedReadingResult:
+    """A class rule whose outcome depends on a contested legal reading, both readings shown."""
+
+    rule: str
+    jurisdiction: str
+    question: str
+    #: reading -> the conditions met under it, or None when that reading puts it outside
+    readings: dict[str, tuple[str, ...] | None]
+    deciding: str
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "jurisdiction": self.jurisdiction,
+            "question": self.question,
+            "readings": {
+                name: {"in_class": conditions is not None, "conditions": list(conditions or ())}
+                for name, conditions in self.readings.items()
+            },
+            "deciding": self.deciding,
+            "note": self.note,
+        }
+
+    def text(self) -> str:
+        """One line: ``us-frs: literal outside, broad A (deciding: literal)``."""
+        said = ", ".join(
+            f"{name} {'outside' if c is None else ''.join(c) or 'in'}"
+            for name, c in self.readings.items()
+        )
+        return f"{self.rule}: {said} (deciding: {self.deciding})"
+
+
+@dataclass(frozen=True)
 class ScreenResult:
     """Everything the screening of one query found, with the reasons for its verdict."""
 
@@ -141,11 +186,16 @@ class ScreenResult:
     smiles: str | None = None
     inchikey: str | None = None
     verdict: Verdict | None = None
+    tier: Tier | None = None
+    tier_reason: str | None = None
     family: str | None = None
     substance: str | None = None
     name: str | None = None
     steps_to_fentanyl: int | None = None
     route: tuple[RouteLink, ...] = ()
+    #: The shortest route of the precursor_route tier, when it differs from ``route``.
+    precursor_route: tuple[RouteLink, ...] = ()
+    contested: tuple[ContestedReadingResult, ...] = ()
     jurisdictions: dict[str, JurisdictionResult] = field(default_factory=dict)
     matches: tuple[Match, ...] = ()
     standardisation: tuple[str, ...] = ()
@@ -163,11 +213,15 @@ class ScreenResult:
             "smiles": self.smiles,
             "inchikey": self.inchikey,
             "verdict": self.verdict,
+            "tier": self.tier,
+            "tier_reason": self.tier_reason,
             "family": self.family,
             "substance": self.substance,
             "name": self.name,
             "steps_to_fentanyl": self.steps_to_fentanyl,
             "route": [step.to_dict() for step in self.route],
+            "precursor_route": [step.to_dict() for step in self.precursor_route],
+            "contested": [reading.to_dict() for reading in self.contested],
             "jurisdictions": {code: j.to_dict() for code, j in self.jurisdictions.items()},
             "matches": [m.to_dict() for m in self.matches],
             "standardisation": list(self.standardisation),
@@ -196,6 +250,7 @@ class ScreenResult:
             self.smiles,
             self.inchikey,
             self.verdict,
+            self.tier,
             self.family,
             self.steps_to_fentanyl,
             self.substance,
@@ -203,6 +258,8 @@ class ScreenResult:
             "|".join(rules) or None,
             *statuses,
             self.route_text() or None,
+            self.tier_reason,
+            " | ".join(reading.text() for reading in self.contested) or None,
             "|".join(self.standardisation) or None,
         )
 

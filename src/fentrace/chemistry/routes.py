@@ -34,7 +34,7 @@ from rdkit import Chem
 from rdkit.Chem import rdChemReactions
 
 from fentrace.chemistry import patterns as p
-from fentrace.chemistry.classes import class_matches, is_fentanyl_opioid
+from fentrace.chemistry.classes import class_matches, is_fentanyl_opioid, is_plausible_opioid
 from fentrace.chemistry.kbindex import kb_index
 from fentrace.exc import ConfigError
 from fentrace.reference import load_knowledge_base
@@ -61,6 +61,13 @@ class ReactionTemplate:
     source: str
     reaction: rdChemReactions.ChemicalReaction
     substrate: Chem.Mol
+    #: A step counts towards a precursor route only when the substrate loses at most this
+    #: many heavy atoms (a small protecting group); None: every application counts.
+    plausible_if_lost_at_most: int | None = None
+
+    def plausible(self, lost_atoms: int) -> bool:
+        """True when removing ``lost_atoms`` heavy atoms is a step a chemist would take."""
+        return self.plausible_if_lost_at_most is None or lost_atoms <= self.plausible_if_lost_at_most
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,19 @@ class RouteStep:
 
 @dataclass(frozen=True)
 class RouteSearch:
-    """The shortest routes found: to a fentanyl-class opioid, and to a controlled precursor."""
+    """The shortest routes found: to a fentanyl-class opioid, and to a controlled precursor.
+
+    ``precursor_route`` is the shortest route a chemist would recognise: every step plausible
+    (no drug-sized group cleaved as if it were a protecting group) and the end product
+    fentanyl, a precursor listed by name in the US or by the UN, or a class-caught structure
+    that keeps the opioid pharmacophore (``classes.opioid_pharmacophore``). The query itself
+    keeping the pharmacophore is a 0-step precursor route.
+    """
 
     fentanyl_route: tuple[RouteStep, ...] | None
     controlled_route: tuple[RouteStep, ...] | None
     nodes: int = 0
+    precursor_route: tuple[RouteStep, ...] | None = None
 
     @property
     def steps_to_fentanyl(self) -> int | None:
@@ -108,6 +123,12 @@ def parse_templates(raw: Any) -> tuple[ReactionTemplate, ...]:
         if record in seen:
             raise ConfigError(f"{REACTIONS_FILE}, template {record}: duplicate id")
         seen.add(record)
+        limit = item.get("plausible_if_lost_at_most")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+            raise ConfigError(
+                f"{REACTIONS_FILE}, template {record}, field 'plausible_if_lost_at_most': "
+                f"{limit!r} is not a whole number of atoms"
+            )
         if item["family"] not in ROUTE_FAMILIES:
             raise ConfigError(
                 f"{REACTIONS_FILE}, template {record}, field 'family': {item['family']!r} is not "
@@ -135,6 +156,7 @@ def parse_templates(raw: Any) -> tuple[ReactionTemplate, ...]:
                 source=str(item["source"]),
                 reaction=reaction,
                 substrate=reaction.GetReactantTemplate(0),
+                plausible_if_lost_at_most=limit,
             )
         )
     return tuple(templates)
@@ -222,21 +244,54 @@ def _parse(smiles: str) -> Chem.Mol:
 
 
 @lru_cache(maxsize=16384)
-def _expansions(smiles: str) -> tuple[tuple[int, str], ...]:
-    """(template position, product SMILES) of every template on one intermediate, cached:
-    batches meet the same intermediates (4-piperidone, 4-AP, ANPP) again and again."""
+def _expansions(smiles: str) -> tuple[tuple[int, str, bool], ...]:
+    """(template position, product SMILES, plausible step) of every template on one
+    intermediate, cached: batches meet the same intermediates (4-piperidone, 4-AP, ANPP)
+    again and again."""
     mol = _parse(smiles)
-    found: list[tuple[int, str]] = []
-    for position, template in enumerate(_search_order()):
-        found.extend((position, product) for product, _ in apply_template(template, mol))
+    templates = _search_order()
+    found: list[tuple[int, str, bool]] = []
+    for position, template in enumerate(templates):
+        for product, made in apply_template(template, mol):
+            lost = mol.GetNumHeavyAtoms() - made.GetNumHeavyAtoms()
+            found.append((position, product, template.plausible(lost)))
     return tuple(found)
 
 
 @lru_cache(maxsize=16384)
-def _facts(smiles: str) -> tuple[bool, bool]:
-    """(is a fentanyl-class opioid, may lead further) for one product, cached."""
+def _facts(smiles: str) -> tuple[bool, bool, bool]:
+    """(is a fentanyl-class opioid, may lead further, keeps the opioid pharmacophore) for one
+    product, cached."""
     mol = _parse(smiles)
-    return is_fentanyl_opioid(mol), bool(mol.HasSubstructMatch(p.ROUTE_RELEVANT))
+    return (
+        is_fentanyl_opioid(mol),
+        bool(mol.HasSubstructMatch(p.ROUTE_RELEVANT)),
+        is_plausible_opioid(mol),
+    )
+
+
+#: Jurisdictions whose listing by name makes a product an end point of a precursor route:
+#: the US (the rules' home) and the UN conventions (what every party controls).
+PRECURSOR_LISTING_JURISDICTIONS = frozenset({"US", "UN"})
+
+
+@lru_cache(maxsize=16384)
+def _listed_precursor(smiles: str, as_of: date) -> bool:
+    """True when the product is listed by name in the US or by the UN on ``as_of``."""
+    _, substance_id = _kb_name(smiles)
+    if substance_id is None:
+        return False
+    statuses = load_knowledge_base().listed_status(substance_id, as_of)
+    return any(
+        code in PRECURSOR_LISTING_JURISDICTIONS and status.status == "controlled"
+        for code, status in statuses.items()
+    )
+
+
+def _recognised_end(smiles: str, as_of: date, pharmacophore: bool) -> bool:
+    """A product a precursor route may end at: listed (US, UN), or a class-caught structure
+    keeping the opioid pharmacophore (which is in the Chinese class at least)."""
+    return pharmacophore or _listed_precursor(smiles, as_of)
 
 
 @lru_cache(maxsize=16384)
@@ -255,27 +310,40 @@ def is_controlled_precursor(smiles: str, mol: Chem.Mol, as_of: date) -> bool:
 
 
 def search_routes(mol: Chem.Mol, as_of: date, max_depth: int = 4) -> RouteSearch:
-    """Breadth-first search over the template library for the shortest routes (see module)."""
+    """Breadth-first search over the template library for the shortest routes (see module).
+
+    The search goes on past the first fentanyl-class product until it also has a precursor
+    route (every step plausible, a recognised end product) or runs out of nodes, depth or
+    time. Nodes are (product, plausible so far): a product first reached by an implausible
+    step may still be reached plausibly by another path.
+    """
     mol = p.prepared(mol)
+    start = Chem.MolToSmiles(mol)
     if is_fentanyl_opioid(mol):
-        return RouteSearch(fentanyl_route=(), controlled_route=None, nodes=0)
+        keeps = is_plausible_opioid(mol)
+        return RouteSearch((), None, 0, precursor_route=() if keeps else None)
     if not can_react(mol):
         return RouteSearch(fentanyl_route=None, controlled_route=None, nodes=0)
     templates = _search_order()
-    start = Chem.MolToSmiles(mol)
-    paths: dict[str, tuple[RouteStep, ...]] = {start: ()}
-    queue: deque[str] = deque([start])
+    paths: dict[tuple[str, bool], tuple[RouteStep, ...]] = {(start, True): ()}
+    seen: set[str] = {start}
+    queue: deque[tuple[str, bool]] = deque([(start, True)])
     controlled: tuple[RouteStep, ...] | None = None
+    fentanyl: tuple[RouteStep, ...] | None = None
+    precursor: tuple[RouteStep, ...] | None = None
     deadline = time.monotonic() + MAX_SECONDS
-    while queue:
+    while queue and (precursor is None or fentanyl is None):
         if time.monotonic() > deadline:
             break
-        smiles = queue.popleft()
-        path = paths[smiles]
+        node = queue.popleft()
+        smiles, plausible_so_far = node
+        path = paths[node]
         if len(path) >= max_depth:
             continue
-        for position, product_smiles in _expansions(smiles):
-            if product_smiles in paths:
+        for position, product_smiles, plausible_step in _expansions(smiles):
+            plausible = plausible_so_far and plausible_step
+            child = (product_smiles, plausible)
+            if child in paths or (not plausible and (product_smiles, True) in paths):
                 continue
             template = templates[position]
             name, substance_id = _kb_name(product_smiles)
@@ -289,20 +357,24 @@ def search_routes(mol: Chem.Mol, as_of: date, max_depth: int = 4) -> RouteSearch
                 product_substance=substance_id,
             )
             route = (*path, step)
-            paths[product_smiles] = route
-            opioid, relevant = _facts(product_smiles)
-            if opioid:
-                return RouteSearch(route, controlled, len(paths) - 1)
-            if controlled is None and _controlled(product_smiles, as_of):
-                controlled = route
-            if len(paths) > MAX_NODES:
-                return RouteSearch(None, controlled, len(paths) - 1)
-            if relevant:
-                queue.append(product_smiles)
-    return RouteSearch(None, controlled, len(paths) - 1)
+            paths[child] = route
+            seen.add(product_smiles)
+            opioid, relevant, pharmacophore = _facts(product_smiles)
+            if plausible and _recognised_end(product_smiles, as_of, pharmacophore):
+                precursor = route
+            if opioid and fentanyl is None:
+                fentanyl = route
+            elif fentanyl is None and controlled is None and _controlled(product_smiles, as_of):
+                controlled = route  # the first controlled precursor on the way to fentanyl
+            if (precursor is not None and fentanyl is not None) or len(seen) > MAX_NODES:
+                queue.clear()
+                break
+            if relevant and not opioid:  # a route ends at its first fentanyl-class product
+                queue.append(child)
+    return RouteSearch(fentanyl, controlled, len(seen) - 1, precursor)
 
 
 def clear_caches() -> None:
     """Forget the cached expansions and product facts (benchmarks start from cold caches)."""
-    for cached in (_expansions, _facts, _controlled, _kb_name):
+    for cached in (_expansions, _facts, _controlled, _kb_name, _listed_precursor):
         cached.cache_clear()

@@ -38,13 +38,16 @@ from fentrace.chemistry.identifiers import Resolution, resolve
 from fentrace.chemistry.kbindex import KBIndex, KnowledgeBase, kb_index, knowledge_base
 from fentrace.chemistry.results import (
     VERDICTS,
+    ContestedReadingResult,
     JurisdictionResult,
     Match,
     RouteLink,
     ScreenResult,
+    Tier,
     Verdict,
 )
 from fentrace.chemistry.standardise import StandardisedMol, mol_to_inchikey, standardise
+from fentrace.exc import UsageError
 from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
 
 #: Structures larger than this are rejected unscreened: no controlled substance comes close,
@@ -52,6 +55,10 @@ from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substan
 MAX_HEAVY_ATOMS = 1000
 #: Route search depth: documented fentanyl routes from a listed precursor need at most 4 steps.
 ROUTE_DEPTH = 4
+#: How the class texts' "monocycle" may be read (classes.MONOCYCLE_READINGS); "literal" decides
+#: unless a caller chooses "broad". Both readings are reported whenever they differ.
+MONOCYCLE_READINGS: tuple[str, ...] = classes.MONOCYCLE_READINGS
+DEFAULT_MONOCYCLE_READING = "literal"
 
 
 # --- what chemistry reads from the rules modules (classes, routes, similarity) --------------
@@ -118,6 +125,33 @@ class RouteSearchLike(Protocol):
     def controlled_route(self) -> tuple[RouteStepLike, ...] | None: ...
 
 
+class ContestedLike(Protocol):
+    """What screening reads of a contested reading (classes.ContestedReading)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def jurisdiction(self) -> str: ...
+    @property
+    def literal(self) -> tuple[str, ...] | None: ...
+    @property
+    def broad(self) -> tuple[str, ...] | None: ...
+    @property
+    def literal_match(self) -> ClassMatchLike | None: ...
+    @property
+    def broad_match(self) -> ClassMatchLike | None: ...
+    @property
+    def note(self) -> str: ...
+
+
+class PharmacophoreLike(Protocol):
+    """What screening reads of a pharmacophore match (similarity.PharmacophoreMatch)."""
+
+    @property
+    def atoms(self) -> tuple[int, ...]: ...
+    def explanation(self) -> str: ...
+
+
 class NeighbourLike(Protocol):
     """What screening reads of a neighbour (similarity.Neighbour)."""
 
@@ -147,6 +181,14 @@ class Rules:
     #: The highest similarity to any reference, cheaper than ``nearest`` (no ranking); batch
     #: mode calls ``nearest`` only when this reaches the watch threshold.
     best_similarity: Callable[[Chem.Mol], float] | None = None
+    #: The query keeps the fentanyl opioid pharmacophore (tier of a class-caught structure).
+    is_plausible_opioid: Callable[[Chem.Mol], bool] | None = None
+    #: Class rules whose outcome depends on how "monocycle" is read.
+    contested_readings: Callable[[Chem.Mol, date], Sequence[ContestedLike]] | None = None
+    #: Fentanyl's pharmacophore by feature types and distances (the second way onto watch).
+    pharmacophore: Callable[[Chem.Mol], PharmacophoreLike | None] | None = None
+    #: Morgan similarity a pharmacophore match needs to reach to put a structure on watch.
+    pharmacophore_floor: float = 0.0
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +203,10 @@ def rules() -> Rules:
         nearest=similarity.nearest,
         watch_threshold=similarity.WATCH_THRESHOLD,
         best_similarity=_best_similarity,
+        is_plausible_opioid=classes.is_plausible_opioid,
+        contested_readings=classes.contested_readings,
+        pharmacophore=similarity.pharmacophore_match,
+        pharmacophore_floor=similarity.PHARMACOPHORE_FLOOR,
     )
 
 
@@ -358,8 +404,12 @@ def screen_mol(
     neighbours_always: bool = True,
     index: KBIndex | None = None,
     kb: KnowledgeBase | None = None,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> ScreenResult:
     """Screen one parsed molecule (see the module docstring for the stages and the verdict).
+
+    ``monocycle_reading`` ("literal" or "broad") is the reading of the class texts' "monocycle"
+    that decides; results show both readings whenever they differ.
 
     ``named`` is the knowledge-base record the identifier itself named (by CAS, name or
     InChIKey). ``smiles_text`` is the SMILES ``mol`` was parsed from, when it was: it lets
@@ -367,6 +417,11 @@ def screen_mol(
     InChIKey costs about as much as the rest of screening). ``neighbours_always=False`` looks
     for neighbours only when no rule fired.
     """
+    if monocycle_reading not in MONOCYCLE_READINGS:
+        raise UsageError(
+            f"monocycle reading {monocycle_reading!r}: expected one of "
+            + ", ".join(MONOCYCLE_READINGS)
+        )
     if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
         return unresolved(
             query,
@@ -387,10 +442,20 @@ def screen_mol(
         as_of,
         with_inchikey,
         neighbours_always,
+        monocycle_reading,
     )
     assessed = _ASSESSED.get(key, (kb, index, active))
     if assessed is None:
-        assessed = _assess(parent, substance, as_of, with_inchikey, neighbours_always, kb, active)
+        assessed = _assess(
+            parent,
+            substance,
+            as_of,
+            with_inchikey,
+            neighbours_always,
+            kb,
+            active,
+            monocycle_reading,
+        )
         _ASSESSED.put(key, (kb, index, active), assessed)
     return replace(
         assessed,
@@ -443,24 +508,33 @@ def _assess(
     neighbours_always: bool,
     kb: KnowledgeBase,
     active: Rules,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> ScreenResult:
     """The evidence and verdict for one standardised parent (query fields left blank)."""
     listed = _listed_jurisdictions(kb, substance, as_of)
 
-    classes: Sequence[ClassMatchLike] = ()
+    classes: list[ClassMatchLike] = []
+    contested: tuple[ContestedReadingResult, ...] = ()
+    broad_us_class = False
     if active.class_matches is not None and (
         active.could_match_any_rule is None or active.could_match_any_rule(parent.mol)
     ):
-        classes = active.class_matches(parent.mol, as_of)
+        classes = list(active.class_matches(parent.mol, as_of))
+        if active.contested_readings is not None:
+            readings = active.contested_readings(parent.mol, as_of)
+            contested = tuple(_contested(r, monocycle_reading) for r in readings)
+            if monocycle_reading == "broad":
+                classes, broad_us_class = _apply_broad_reading(classes, readings)
     fentanyl_class = (
         bool(classes)
         and active.is_fentanyl_opioid is not None
         and active.is_fentanyl_opioid(parent.mol)
-    )
+    ) or broad_us_class
 
     route: tuple[RouteLink, ...] = ()
     steps: int | None = None
     goal_route: tuple[RouteLink, ...] = ()
+    precursor_route: tuple[RouteLink, ...] | None = None
     if fentanyl_class or (substance is not None and substance.family == "fentanyl"):
         steps = 0
     elif active.search_routes is not None and (
@@ -472,6 +546,8 @@ def _assess(
         goal_route = _route_links(found.controlled_route)
         if not route:
             route = goal_route
+        plausible = getattr(found, "precursor_route", None)
+        precursor_route = None if plausible is None else _route_links(plausible)
 
     jurisdictions = _jurisdictions(listed, classes)
     rule_fired = any(j.status != "not_controlled" for j in jurisdictions.values())
@@ -489,15 +565,24 @@ def _assess(
         matches.append(_route_match(route, goal))
 
     is_watch = False
-    look = active.nearest is not None and (neighbours_always or not (rule_fired or route))
+    quiet = not (rule_fired or route)
+    look = active.nearest is not None and (neighbours_always or quiet)
+    best: float | None = None
     if look and not neighbours_always and active.best_similarity is not None:
         # batch mode: rank neighbours only for rows that could be on watch (most are not)
         threshold = active.watch_threshold or 0.0
-        look = active.best_similarity(parent.mol) + 1e-4 >= threshold
+        best = active.best_similarity(parent.mol)
+        look = best + 1e-4 >= threshold
+    neighbours: Sequence[NeighbourLike] = ()
     if look and active.nearest is not None:
-        for neighbour in active.nearest(parent.mol, 3):
+        neighbours = active.nearest(parent.mol, 3)
+        for neighbour in neighbours:
             if substance is not None and neighbour.substance_id == substance.id:
                 continue
+            close = (
+                active.watch_threshold is not None
+                and neighbour.similarity >= active.watch_threshold
+            )
             matches.append(
                 Match(
                     kind="similar",
@@ -505,16 +590,30 @@ def _assess(
                     name=neighbour.name,
                     rule="tanimoto",
                     similarity=neighbour.similarity,
-                    explanation=f"structurally close to {neighbour.name} ({neighbour.family})",
+                    explanation=(
+                        f"structurally close to {neighbour.name} ({neighbour.family}): Morgan "
+                        f"Tanimoto {neighbour.similarity:.2f}"
+                        + (f" >= the watch threshold {active.watch_threshold}" if close else "")
+                    ),
                 )
             )
-            if (
-                active.watch_threshold is not None
-                and neighbour.similarity >= active.watch_threshold
-            ):
-                is_watch = True
+            is_watch = is_watch or close
+    if quiet and not is_watch and active.pharmacophore is not None:
+        found_match = _pharmacophore_watch(parent.mol, neighbours, best, active)
+        if found_match is not None:
+            matches.append(found_match)
+            is_watch = True
 
     verdict, notes = decide_verdict(jurisdictions, has_route, is_watch)
+    tier, tier_reason, tier_route = _tier(
+        verdict,
+        parent.mol,
+        listed_by_name=substance is not None and listing is not None,
+        classes=classes,
+        route=route,
+        precursor_route=precursor_route,
+        active=active,
+    )
     inchikey = mol_to_inchikey(parent.mol) if with_inchikey or verdict != "clear" else None
     return ScreenResult(
         query="",
@@ -523,16 +622,133 @@ def _assess(
         smiles=parent.smiles,
         inchikey=inchikey,
         verdict=verdict,
+        tier=tier,
+        tier_reason=tier_reason,
         family=_family(substance, classes, fentanyl_class, bool(route)),
         substance=None if substance is None else substance.id,
         name=None if substance is None else substance.name,
         steps_to_fentanyl=steps,
         route=route,
+        precursor_route=tier_route,
+        contested=contested,
         jurisdictions=jurisdictions,
         matches=tuple(matches),
         notes=notes,
         as_of=as_of,
     )
+
+
+def _contested(reading: ContestedLike, deciding: str) -> ContestedReadingResult:
+    return ContestedReadingResult(
+        rule=reading.rule_id,
+        jurisdiction=reading.jurisdiction,
+        question="is a ring with another ring fused onto it a 'monocycle'?",
+        readings={"literal": reading.literal, "broad": reading.broad},
+        deciding=deciding,
+        note=reading.note,
+    )
+
+
+def _apply_broad_reading(
+    classes: list[ClassMatchLike], readings: Sequence[ContestedLike]
+) -> tuple[list[ClassMatchLike], bool]:
+    """The class matches under the broad reading, and whether it puts the structure in the
+    US class (an N1-arylethyl opioid: the end product of a route, 0 steps)."""
+    replaced = {r.rule_id for r in readings}
+    kept = [m for m in classes if m.rule_id not in replaced]
+    wide = [r.broad_match for r in readings if r.broad_match is not None]
+    return kept + wide, any(m.jurisdiction == "US" and m.kind == "class" for m in wide)
+
+
+def _pharmacophore_watch(
+    mol: Chem.Mol,
+    neighbours: Sequence[NeighbourLike],
+    best: float | None,
+    active: Rules,
+) -> Match | None:
+    """A watch match when the structure keeps fentanyl's pharmacophore and is not far off."""
+    assert active.pharmacophore is not None
+    if best is None:
+        if neighbours:
+            best = max(n.similarity for n in neighbours)
+        elif active.best_similarity is not None:
+            best = active.best_similarity(mol)
+        else:
+            best = 0.0
+    if best + 1e-4 < active.pharmacophore_floor:
+        return None
+    found = active.pharmacophore(mol)
+    if found is None:
+        return None
+    nearest = list(neighbours[:1]) or (
+        list(active.nearest(mol, 1)) if active.nearest is not None else []
+    )
+    name = nearest[0].name if nearest else "the references"
+    return Match(
+        kind="similar",
+        substance=nearest[0].substance_id if nearest else None,
+        name=name,
+        rule="pharmacophore",
+        similarity=nearest[0].similarity if nearest else best,
+        atoms=tuple(found.atoms),
+        explanation=(
+            f"{found.explanation()}; Morgan Tanimoto {best:.2f} to {name} (below the "
+            f"fingerprint threshold, at least the pharmacophore floor "
+            f"{active.pharmacophore_floor})"
+        ),
+    )
+
+
+def _tier(
+    verdict: Verdict,
+    mol: Chem.Mol,
+    *,
+    listed_by_name: bool,
+    classes: Sequence[ClassMatchLike],
+    route: tuple[RouteLink, ...],
+    precursor_route: tuple[RouteLink, ...] | None,
+    active: Rules,
+) -> tuple[Tier | None, str | None, tuple[RouteLink, ...]]:
+    """The tier of a rule- or route-based verdict, its one-sentence reason, and the route.
+
+    None for clear and watch, and when a listing by name decides (the listing says what the
+    substance is).
+    """
+    if verdict in ("watch", "clear") or listed_by_name:
+        return None, None, ()
+    class_caught = any(m.kind == "class" for m in classes)
+    if class_caught and active.is_plausible_opioid is not None:
+        if active.is_plausible_opioid(mol):
+            return (
+                "precursor_route",
+                "keeps the fentanyl opioid pharmacophore (a basic piperidine N carrying a "
+                "2-arylethyl group, a 4-anilido group with small substituents): an opioid, 0 steps",
+                (),
+            )
+    if precursor_route:
+        end = precursor_route[-1]
+        chain = " > ".join(step.template_id for step in precursor_route)
+        return (
+            "precursor_route",
+            f"{len(precursor_route)} plausible documented step(s) ({chain}) to "
+            f"{end.product_name or end.product}",
+            precursor_route,
+        )
+    rules = sorted({m.rule_id for m in classes})
+    said = f"caught by the wording of {', '.join(rules)}" if rules else "caught by a route"
+    if route:
+        end = route[-1]
+        why = (
+            f"; the documented route ends at {end.product_name or end.product}, which is not "
+            "listed by name in the US or by the UN and does not keep the opioid pharmacophore "
+            "(a basic piperidine N with a 2-arylethyl group, the 4-anilido group), or it "
+            "cleaves a group larger than a protecting group"
+        )
+    else:
+        why = "; no documented route leads from it to fentanyl or a listed precursor"
+    if class_caught:
+        why += "; the structure itself does not keep the opioid pharmacophore"
+    return "letter_of_law", said + why, ()
 
 
 def screen_resolution(resolution: Resolution, as_of: date, **options: Any) -> ScreenResult:
@@ -556,13 +772,22 @@ def screen_resolution(resolution: Resolution, as_of: date, **options: Any) -> Sc
         )
 
 
-def screen(query: str, as_of: date | None = None, *, use_opsin: bool = True) -> ScreenResult:
+def screen(
+    query: str,
+    as_of: date | None = None,
+    *,
+    use_opsin: bool = True,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+) -> ScreenResult:
     """Screen one query (SMILES, CAS, name, InChI, InChIKey or molfile) as of a date (today).
 
     A name the knowledge base lacks goes to OPSIN when it is installed and ``use_opsin``.
+    ``monocycle_reading`` chooses the reading of "monocycle" that decides ("literal", "broad").
     """
     when = date.today() if as_of is None else as_of
-    return screen_resolution(resolve(query, use_opsin=use_opsin), when)
+    return screen_resolution(
+        resolve(query, use_opsin=use_opsin), when, monocycle_reading=monocycle_reading
+    )
 
 
 def screen_many(
@@ -571,6 +796,7 @@ def screen_many(
     jobs: int = 1,
     *,
     use_opsin: bool = False,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
 ) -> list[ScreenResult]:
     """Screen many queries, in order; each distinct query once; ``jobs`` > 1 uses processes.
 
@@ -580,10 +806,15 @@ def screen_many(
     when = date.today() if as_of is None else as_of
     distinct = list(dict.fromkeys(queries))
     if jobs <= 1 or len(distinct) < 2:
-        found = {query: screen(query, when, use_opsin=use_opsin) for query in distinct}
+        found = {
+            query: screen(query, when, use_opsin=use_opsin, monocycle_reading=monocycle_reading)
+            for query in distinct
+        }
     else:
         from fentrace.chemistry.batch import parallel_screen_queries
 
-        results = parallel_screen_queries(distinct, when, jobs, use_opsin=use_opsin)
+        results = parallel_screen_queries(
+            distinct, when, jobs, use_opsin=use_opsin, monocycle_reading=monocycle_reading
+        )
         found = dict(zip(distinct, results, strict=True))
     return [found[query] for query in queries]

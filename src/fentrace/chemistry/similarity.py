@@ -90,3 +90,115 @@ def is_watch(mol: Chem.Mol) -> bool:
     """True when the nearest reference is at least ``WATCH_THRESHOLD`` similar."""
     found = nearest(mol, 1)
     return bool(found) and found[0].similarity >= WATCH_THRESHOLD
+
+
+# --- pharmacophore watch ---------------------------------------------------------------------
+
+#: Morgan similarity from which a structure that keeps the fentanyl pharmacophore is put on
+#: watch. Ring-opened (2,3-seco) fentanyl scores 0.39 and the carbon-for-nitrogen anilide
+#: isosteres 0.44-0.47 against their parents, below ``WATCH_THRESHOLD``; the floor keeps a
+#: large molecule that happens to hold the four features somewhere far from the watch.
+PHARMACOPHORE_FLOOR: float = 0.30
+#: Bonds between fentanyl's basic piperidine N and the anilide atom (N1-C2-C3-C4-N).
+AMINE_TO_ANILIDE_BONDS = 4
+
+
+@dataclass(frozen=True)
+class PharmacophoreMatch:
+    """Fentanyl's four pharmacophore features found in a structure, with their atoms."""
+
+    amine: int
+    arylethyl: tuple[int, int, int]
+    hub: int
+    aryl: int
+    carbonyl: int
+
+    @property
+    def atoms(self) -> tuple[int, ...]:
+        return tuple(sorted({self.amine, *self.arylethyl, self.hub, self.aryl, self.carbonyl}))
+
+    def explanation(self) -> str:
+        return (
+            "keeps the fentanyl pharmacophore: a basic amine N (atom "
+            f"{self.amine}) carrying a 2-arylethyl group, and {AMINE_TO_ANILIDE_BONDS} bonds "
+            f"from it an atom ({self.hub}) bearing an aryl ring and an acyl group, as fentanyl's "
+            "piperidine N and anilide are placed, whatever joins them"
+        )
+
+
+def _is_basic_amine(atom: Chem.Atom) -> bool:
+    """A neutral, non-aromatic N bonded only to sp3 carbons (no amide, aniline, sulfonamide)."""
+    if atom.GetAtomicNum() != 7 or atom.GetIsAromatic() or atom.GetFormalCharge() != 0:
+        return False
+    heavy = [n for n in atom.GetNeighbors() if n.GetAtomicNum() > 1]
+    return len(heavy) >= 2 and all(
+        n.GetAtomicNum() == 6 and n.GetHybridization() == Chem.HybridizationType.SP3
+        for n in heavy
+    )
+
+
+def _arylethyl(mol: Chem.Mol, amine: Chem.Atom) -> tuple[int, int, int] | None:
+    """N-C-C-aryl from ``amine``: both chain carbons acyclic, the second sp3 or a carbonyl."""
+    for first in amine.GetNeighbors():
+        if first.GetAtomicNum() != 6 or first.IsInRing():
+            continue
+        for second in first.GetNeighbors():
+            if second.GetIdx() == amine.GetIdx() or second.GetAtomicNum() != 6:
+                continue
+            if second.IsInRing() or second.GetIsAromatic():
+                continue
+            for ring_atom in second.GetNeighbors():
+                if ring_atom.GetIdx() != first.GetIdx() and ring_atom.GetIsAromatic():
+                    return first.GetIdx(), second.GetIdx(), ring_atom.GetIdx()
+    return None
+
+
+def _acyl_carbon(mol: Chem.Mol, hub: Chem.Atom) -> int | None:
+    for neighbour in hub.GetNeighbors():
+        if neighbour.GetAtomicNum() != 6 or neighbour.IsInRing():
+            continue
+        for bond in neighbour.GetBonds():
+            other = bond.GetOtherAtom(neighbour)
+            if other.GetAtomicNum() == 8 and bond.GetBondType() == Chem.BondType.DOUBLE:
+                return int(neighbour.GetIdx())
+    return None
+
+
+def pharmacophore_match(mol: Chem.Mol) -> PharmacophoreMatch | None:
+    """Fentanyl's pharmacophore in ``mol`` by feature types and topological distance, or None.
+
+    Features: a basic amine N with a 2-arylethyl group; an atom (sp3 C or an amide N) exactly
+    ``AMINE_TO_ANILIDE_BONDS`` bonds from that N that bears an aromatic ring and an acyl
+    group. The piperidine ring itself is not required, so ring-opened (seco) analogues and
+    anilides whose N is replaced by carbon keep it.
+    """
+    mol = prepared(mol)
+    amines = [a for a in mol.GetAtoms() if _is_basic_amine(a)]
+    if not amines:
+        return None
+    distances = Chem.GetDistanceMatrix(mol)
+    for amine in amines:
+        chain = _arylethyl(mol, amine)
+        if chain is None:
+            continue
+        row = distances[amine.GetIdx()]
+        for hub in mol.GetAtoms():
+            if row[hub.GetIdx()] != AMINE_TO_ANILIDE_BONDS or hub.GetIsAromatic():
+                continue
+            sp3_carbon = (
+                hub.GetAtomicNum() == 6 and hub.GetHybridization() == Chem.HybridizationType.SP3
+            )
+            if not (sp3_carbon or (hub.GetAtomicNum() == 7 and hub.GetDegree() == 3)):
+                continue
+            aryl = next(
+                (
+                    n.GetIdx()
+                    for n in hub.GetNeighbors()
+                    if n.GetIsAromatic() and n.GetIdx() != chain[2]
+                ),
+                None,
+            )
+            carbonyl = _acyl_carbon(mol, hub)
+            if aryl is not None and carbonyl is not None:
+                return PharmacophoreMatch(amine.GetIdx(), chain, hub.GetIdx(), aryl, carbonyl)
+    return None

@@ -136,9 +136,10 @@ def screen_file_command(
         )
     counts = summary.to_dict()
     verdicts = ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()) or "none"
+    tiers = ", ".join(f"{k} {v}" for k, v in counts["tiers"].items()) or "none"
     click.echo(
         f"read {counts['read']}, screened {counts['screened']}, rejected {counts['rejected']}; "
-        f"verdicts: {verdicts}",
+        f"verdicts: {verdicts}; tiers: {tiers}",
         err=True,
     )
 
