@@ -108,6 +108,7 @@ def test_smi_rows_in_order_with_rejections(tmp_path: Path, jobs: int) -> None:
         "screened": 4,
         "rejected": 3,
         "verdicts": {"clear": 1, "controlled": 3},
+        "tiers": {},  # listed by name: the listing, not a tier, says what they are
     }
     assert summary.rejections[0] == (2, "broken-ring", rows[1]["error"])
 

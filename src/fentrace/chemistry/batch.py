@@ -349,9 +349,7 @@ def _screen_one(
 
 def _screen_chunk(chunk: list[Record]) -> list[Screened]:
     assert _WORKER_AS_OF is not None
-    return [
-        _screen_one(record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING) for record in chunk
-    ]
+    return [_screen_one(record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING) for record in chunk]
 
 
 def _safe_screen(

@@ -312,7 +312,7 @@ def _kinds(subs: tuple[p.Substituent, ...] | list[p.Substituent]) -> str:
 
 
 def _fused_words(subs: Sequence[p.Substituent]) -> str:
-    """" with a fused ring (broad reading of 'monocycle')" when a fused system was read."""
+    """ " with a fused ring (broad reading of 'monocycle')" when a fused system was read."""
     if any(s.kind == p.FUSED_RING for s in subs):
         return " with a fused ring (broad reading of 'monocycle')"
     return ""
@@ -862,7 +862,8 @@ def _pharmacophore_atoms(mol: Chem.Mol, match: tuple[int, ...]) -> tuple[int, ..
         if second.GetIdx() == n1.GetIdx() or not _is_chain_carbon(second):
             continue
         carbonyl = any(
-            n.GetAtomicNum() == 8 and _bond(mol, second.GetIdx(), n.GetIdx()) == Chem.BondType.DOUBLE
+            n.GetAtomicNum() == 8
+            and _bond(mol, second.GetIdx(), n.GetIdx()) == Chem.BondType.DOUBLE
             for n in second.GetNeighbors()
         )
         if second.GetHybridization() != Chem.HybridizationType.SP3 and not carbonyl:

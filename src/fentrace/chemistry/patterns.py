@@ -348,9 +348,7 @@ def prefilter_patterns() -> tuple[Chem.Mol, ...]:
 FUSED_RING = "fused ring"
 
 
-def ring_with_fused(
-    mol: Chem.Mol, atom_index: int, *, aromatic: bool
-) -> tuple[int, ...] | None:
+def ring_with_fused(mol: Chem.Mol, atom_index: int, *, aromatic: bool) -> tuple[int, ...] | None:
     """The smallest ring holding ``atom_index`` (aromatic when asked), fused or not.
 
     The broad reading of "monocycle" takes the ring the group is attached by and reads what is
@@ -361,7 +359,7 @@ def ring_with_fused(
         for ring in mol.GetRingInfo().AtomRings()
         if atom_index in ring and (not aromatic or is_aromatic_ring(mol, ring))
     ]
-    return tuple(min(rings, key=len)) if rings else None
+    return min((tuple(ring) for ring in rings), key=len) if rings else None
 
 
 def substituents_with_fused(
@@ -395,5 +393,7 @@ def substituents_with_fused(
             if len(touches) > 1:
                 found.append(Substituent(anchor, atoms, FUSED_RING))
             else:
-                found.append(Substituent(anchor, atoms, substituent_kind(mol, anchor, start, atoms)))
+                found.append(
+                    Substituent(anchor, atoms, substituent_kind(mol, anchor, start, atoms))
+                )
     return found

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -67,7 +68,9 @@ class ReactionTemplate:
 
     def plausible(self, lost_atoms: int) -> bool:
         """True when removing ``lost_atoms`` heavy atoms is a step a chemist would take."""
-        return self.plausible_if_lost_at_most is None or lost_atoms <= self.plausible_if_lost_at_most
+        return (
+            self.plausible_if_lost_at_most is None or lost_atoms <= self.plausible_if_lost_at_most
+        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,9 @@ def parse_templates(raw: Any) -> tuple[ReactionTemplate, ...]:
             raise ConfigError(f"{REACTIONS_FILE}, template {record}: duplicate id")
         seen.add(record)
         limit = item.get("plausible_if_lost_at_most")
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+        ):
             raise ConfigError(
                 f"{REACTIONS_FILE}, template {record}, field 'plausible_if_lost_at_most': "
                 f"{limit!r} is not a whole number of atoms"
@@ -378,3 +383,33 @@ def clear_caches() -> None:
     """Forget the cached expansions and product facts (benchmarks start from cold caches)."""
     for cached in (_expansions, _facts, _controlled, _kb_name, _listed_precursor):
         cached.cache_clear()
+
+
+@dataclass(frozen=True)
+class ImplausibleStep:
+    """A route step that cleaves more than a protecting group: why a route is not a precursor's."""
+
+    template_id: str
+    reaction: str
+    lost_atoms: int
+    limit: int
+
+
+def implausible_step(start: Chem.Mol, route: Sequence[Any]) -> ImplausibleStep | None:
+    """The first step of ``route`` (from ``start``) that removes more heavy atoms than its
+    template allows for a precursor route, or None. Steps of unknown templates pass."""
+    by_id = {t.id: t for t in reaction_templates()}
+    atoms = start.GetNumHeavyAtoms()
+    for step in route:
+        made: Chem.Mol | None = Chem.MolFromSmiles(step.product)
+        if made is None:
+            return None
+        template = by_id.get(step.template_id)
+        lost = atoms - made.GetNumHeavyAtoms()
+        if template is not None and not template.plausible(lost):
+            assert template.plausible_if_lost_at_most is not None
+            return ImplausibleStep(
+                template.id, template.name, lost, template.plausible_if_lost_at_most
+            )
+        atoms = made.GetNumHeavyAtoms()
+    return None

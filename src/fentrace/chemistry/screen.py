@@ -717,14 +717,13 @@ def _tier(
     if verdict in ("watch", "clear") or listed_by_name:
         return None, None, ()
     class_caught = any(m.kind == "class" for m in classes)
-    if class_caught and active.is_plausible_opioid is not None:
-        if active.is_plausible_opioid(mol):
-            return (
-                "precursor_route",
-                "keeps the fentanyl opioid pharmacophore (a basic piperidine N carrying a "
-                "2-arylethyl group, a 4-anilido group with small substituents): an opioid, 0 steps",
-                (),
-            )
+    if class_caught and active.is_plausible_opioid is not None and active.is_plausible_opioid(mol):
+        return (
+            "precursor_route",
+            "itself an opioid: keeps the fentanyl pharmacophore (a basic piperidine N carrying "
+            "a 2-arylethyl group, a 4-anilido group with small substituents)",
+            (),
+        )
     if precursor_route:
         end = precursor_route[-1]
         chain = " > ".join(step.template_id for step in precursor_route)
@@ -735,19 +734,30 @@ def _tier(
             precursor_route,
         )
     rules = sorted({m.rule_id for m in classes})
-    said = f"caught by the wording of {', '.join(rules)}" if rules else "caught by a route"
+    said = (
+        f"caught by the wording of {', '.join(rules)}"
+        if rules
+        else "a documented route reaches a product caught only by a class's wording"
+    )
     if route:
+        cleaves = routes.implausible_step(mol, route)
         end = route[-1]
-        why = (
-            f"; the documented route ends at {end.product_name or end.product}, which is not "
-            "listed by name in the US or by the UN and does not keep the opioid pharmacophore "
-            "(a basic piperidine N with a 2-arylethyl group, the 4-anilido group), or it "
-            "cleaves a group larger than a protecting group"
-        )
+        if cleaves is not None:
+            why = (
+                f"; the documented route needs {cleaves.reaction} ({cleaves.template_id}) to "
+                f"remove {cleaves.lost_atoms} heavy atoms, more than a protecting group "
+                f"({cleaves.limit} at most)"
+            )
+        else:
+            why = (
+                f"; the documented route ends at {end.product_name or end.product}, which is "
+                "not listed by name in the US or by the UN and lacks the opioid pharmacophore "
+                "(a basic piperidine N with a 2-arylethyl group, the 4-anilido group)"
+            )
     else:
         why = "; no documented route leads from it to fentanyl or a listed precursor"
     if class_caught:
-        why += "; the structure itself does not keep the opioid pharmacophore"
+        why += "; the structure itself lacks the opioid pharmacophore"
     return "letter_of_law", said + why, ()
 
 

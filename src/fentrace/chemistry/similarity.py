@@ -132,8 +132,7 @@ def _is_basic_amine(atom: Chem.Atom) -> bool:
         return False
     heavy = [n for n in atom.GetNeighbors() if n.GetAtomicNum() > 1]
     return len(heavy) >= 2 and all(
-        n.GetAtomicNum() == 6 and n.GetHybridization() == Chem.HybridizationType.SP3
-        for n in heavy
+        n.GetAtomicNum() == 6 and n.GetHybridization() == Chem.HybridizationType.SP3 for n in heavy
     )
 
 

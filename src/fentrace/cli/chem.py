@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from fentrace.cli._common import emit_json, output_format, parse_date, print_table, stderr_console
+from fentrace.cli.chem_options import monocycle_option
 from fentrace.exc import UsageError
 from fentrace.reference.models import JURISDICTIONS
 
@@ -25,22 +26,25 @@ def chem() -> None:
 @click.argument("queries", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array, one object per query.")
-def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+@monocycle_option
+def screen_command(
+    queries: tuple[str, ...], as_of: str | None, as_json: bool, monocycle_reading: str
+) -> None:
     """Screen QUERIES: SMILES, CAS numbers, names, InChI or InChIKeys."""
     from fentrace.chemistry.screen import screen  # RDKit loads only for chem commands
 
     when = parse_date(as_of) or date.today()
-    results = [screen(query, when) for query in queries]
+    results = [screen(query, when, monocycle_reading=monocycle_reading) for query in queries]
     if as_json:
         emit_json([result.to_dict() for result in results])
         return
-    columns = ["#", "query", "verdict", "substance", "steps", *JURISDICTIONS]
+    columns = ["#", "query", "verdict", "tier", "substance", "steps", *JURISDICTIONS]
     rows = []
     remarks: list[str] = []
     for number, result in enumerate(results, start=1):
         if not result.resolved:
             rows.append(
-                [str(number), result.query, "rejected", "", "", *([""] * len(JURISDICTIONS))]
+                [str(number), result.query, "rejected", "", "", "", *([""] * len(JURISDICTIONS))]
             )
             remarks.append(f"{number}: {result.error}")
             continue
@@ -52,9 +56,18 @@ def screen_command(queries: tuple[str, ...], as_of: str | None, as_json: bool) -
         ]
         steps = "" if result.steps_to_fentanyl is None else str(result.steps_to_fentanyl)
         label = result.name or result.smiles or ""
-        rows.append([str(number), result.query, result.verdict or "", label, steps, *statuses])
+        tier = (result.tier or "").replace("_", " ")
+        rows.append(
+            [str(number), result.query, result.verdict or "", tier, label, steps, *statuses]
+        )
         if result.standardisation:
             remarks.append(f"{number}: removed " + ", ".join(result.standardisation))
+        if result.tier_reason:
+            remarks.append(
+                f"{number}: {result.tier.replace('_', ' ') if result.tier else ''}: "
+                f"{result.tier_reason}"
+            )
+        remarks.extend(f"{number}: contested reading: {c.text()}" for c in result.contested)
         remarks.extend(f"{number}: {note}" for note in result.notes)
     print_table(columns, rows, title=f"chemical screening as of {when.isoformat()}")
     click.echo("listed / class = controlled by listing / by a class rule; ? = unverified record")
@@ -86,6 +99,7 @@ def _short_status(status: str, verified: bool) -> str:
 @click.option("--id-column", help="CSV column or SDF property holding the record id.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")
 @click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
+@monocycle_option
 def screen_file_command(
     file: Path,
     output: str,
@@ -94,6 +108,7 @@ def screen_file_command(
     jobs: int | None,
     as_of: str | None,
     out_format_flag: str | None,
+    monocycle_reading: str,
 ) -> None:
     """Screen every record of FILE (.smi, .csv, .sdf); one output row per record, in order."""
     from fentrace.chemistry.batch import screen_file  # RDKit loads only for chem commands
@@ -122,10 +137,18 @@ def screen_file_command(
                 id_column=id_column,
                 jobs=jobs,
                 on_row=lambda: bar.advance(task),
+                monocycle_reading=monocycle_reading,
             )
     else:
         summary = screen_file(
-            file, output, out_format, when, column=column, id_column=id_column, jobs=jobs
+            file,
+            output,
+            out_format,
+            when,
+            column=column,
+            id_column=id_column,
+            jobs=jobs,
+            monocycle_reading=monocycle_reading,
         )
     for number, record_id, reason in summary.rejections[:REJECTIONS_SHOWN]:
         label = f"record {number}" + (f" ({record_id})" if record_id else "")

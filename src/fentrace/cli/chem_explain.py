@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from fentrace.cli._common import emit_json, parse_date, print_table
+from fentrace.cli.chem_options import monocycle_option
 from fentrace.exc import InputError
 
 
@@ -22,13 +23,16 @@ from fentrace.exc import InputError
     help="Write the structure (matched atoms highlighted) and its route to this SVG file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the screening result as JSON.")
-def explain(query: str, as_of: str | None, svg: Path | None, as_json: bool) -> None:
+@monocycle_option
+def explain(
+    query: str, as_of: str | None, svg: Path | None, as_json: bool, monocycle_reading: str
+) -> None:
     """Explain the screening of QUERY: every rule that fired, its legal source and the atoms."""
     from fentrace.chemistry.draw import explain_svg  # RDKit loads only for chem commands
     from fentrace.chemistry.screen import screen
 
     when = parse_date(as_of) or date.today()
-    result = screen(query, when)
+    result = screen(query, when, monocycle_reading=monocycle_reading)
     if not result.resolved:
         raise InputError(f"{query}: {result.error or 'could not be resolved'}")
     if svg is not None:
@@ -75,6 +79,18 @@ def explain(query: str, as_of: str | None, svg: Path | None, as_json: bool) -> N
             ],
             title=f"route: {result.steps_to_fentanyl} step(s) to a fentanyl-class opioid",
         )
+    if result.tier:
+        click.echo(f"tier: {result.tier.replace('_', ' ')}: {result.tier_reason}")
+    if result.precursor_route and result.precursor_route != result.route:
+        click.echo(
+            "precursor route: "
+            + " ; ".join(
+                f"{s.reaction} -> {s.product_name or s.product}" for s in result.precursor_route
+            )
+        )
+    for reading in result.contested:
+        click.echo(f"contested reading: {reading.text()}")
+        click.echo(f"  {reading.note}")
     for note in result.notes:
         click.echo(note)
     if svg is not None:
