@@ -1,23 +1,36 @@
 """Benchmark: screening a file of drug-like structures against bare RDKit SMILES parsing.
 
-Builds (seeded, from fragments) a set of drug-like structures -- most ordinary, some
-piperidines and anilides, a few fentanyl-likes and known precursors so the rules fire --
-writes it as .smi into a temporary folder, then measures on the same file in the same run:
+Two structure sets:
+
+* ``--library generated`` (default): a seeded set built from fragments -- most ordinary, some
+  piperidines and anilides, a few fentanyl-likes and known precursors so the rules fire;
+* ``--library moses``: a real lead-like library nobody on this project wrote, the MOSES test
+  split (176,074 ZINC "clean leads" structures, MIT licence) extracted from the ``molsets``
+  wheel into benchmarks/data/chem/moses_test.csv.gz (see the README there).
+
+The set is written as .smi into a temporary folder, then measured on the same file in the
+same run:
 
 * baseline: bare single-process RDKit parsing (``Chem.MolFromSmiles`` per line), structures/s;
 * ``fentrace chem screen-file IN.smi -o OUT.csv --jobs 2`` end to end (a subprocess: start-up,
   reading, screening, writing), structures/s;
 
-and prints both and the ratio (target: screening on 2 processes >= 0.5 x the bare parse rate).
+and prints both and the ratio (target: screening on 2 processes >= 0.6 x the bare parse rate),
+then the false-positive budget: non-clear rows by verdict and by tier (precursor_route target:
+<= 0.03 % of structures on the real library), and with ``--hits FILE`` writes every
+precursor-route row as a Markdown table (for docs/chemistry-rules.md).
 
-    .venv/bin/python benchmarks/chem_screen.py            # 100,000 structures
-    .venv/bin/python benchmarks/chem_screen.py --n 5000   # a quick run
+    .venv/bin/python benchmarks/chem_screen.py                    # 100,000 generated
+    .venv/bin/python benchmarks/chem_screen.py --n 5000           # a quick run
+    .venv/bin/python benchmarks/chem_screen.py --library moses    # all 176,074 MOSES structures
+    .venv/bin/python benchmarks/chem_screen.py --library moses --n 20000 --hits hits.md
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import os
 import random
 import resource
@@ -25,11 +38,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from rdkit import Chem, RDLogger
 
 RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
+
+MOSES = Path(__file__).parent / "data" / "chem" / "moses_test.csv.gz"
+#: Screening on 2 processes against one bare parsing process (issue 17).
+RATIO_TARGET = 0.6
+#: Share of a real lead-like library the precursor-route tier may flag (issue 17).
+PRECURSOR_ROUTE_BUDGET = 0.0003
 
 RINGS = [
     "c1ccc({a})cc1",
@@ -163,6 +183,53 @@ def build_set(n: int, seed: int = 20261129) -> tuple[list[str], int]:
     return out, len(distinct)
 
 
+def moses_set(n: int | None) -> tuple[list[str], int]:
+    """The first ``n`` (None: all) SMILES of the MOSES test split, and how many are distinct."""
+    with gzip.open(MOSES, "rt", encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        smiles = [row["SMILES"] for row in rows]
+    if n is not None:
+        smiles = smiles[:n]
+    return smiles, len(set(smiles))
+
+
+def budget_report(out: Path, total: int, hits: Path | None) -> None:
+    """Non-clear rows by verdict and tier; the precursor-route rows as a Markdown table."""
+    verdicts: Counter[str] = Counter()
+    tiers: Counter[str] = Counter()
+    listed: list[dict[str, str]] = []
+    with out.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["verdict"] in ("", "clear"):
+                continue
+            verdicts[row["verdict"]] += 1
+            tiers[row["tier"] or "(none: listed by name, or watch)"] += 1
+            if row["tier"] == "precursor_route":
+                listed.append(row)
+    flagged = sum(verdicts.values())
+    print(f"non-clear: {flagged:,} of {total:,} ({100 * flagged / max(total, 1):.3f} %)")
+    for verdict, count in sorted(verdicts.items()):
+        print(f"  verdict {verdict:<20} {count:7,} ({100 * count / max(total, 1):.4f} %)")
+    for tier, count in sorted(tiers.items()):
+        print(f"  tier    {tier:<20} {count:7,} ({100 * count / max(total, 1):.4f} %)")
+    share = tiers["precursor_route"] / max(total, 1)
+    verdict = "meets" if share <= PRECURSOR_ROUTE_BUDGET else "misses"
+    print(
+        f"precursor_route tier: {100 * share:.4f} % ({verdict} the "
+        f"{100 * PRECURSOR_ROUTE_BUDGET:.2f} % budget)"
+    )
+    if hits is not None:
+        lines = [
+            "| id | structure (SMILES) | verdict | route (a chemist can audit it) |",
+            "|---|---|---|---|",
+        ]
+        for row in listed:
+            reason = row["tier_reason"].replace("|", "/")
+            lines.append(f"| {row['id']} | `{row['smiles']}` | {row['verdict']} | {reason} |")
+        hits.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {len(listed)} precursor-route rows to {hits}")
+
+
 def bare_parse_rate(path: Path) -> tuple[float, float, int]:
     """Structures per wall second and per CPU second of bare parsing, and how many parsed."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -195,13 +262,22 @@ def run_screen_file(path: Path, out: Path, jobs: int) -> tuple[float, float, int
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000, help="structures (default 100,000)")
+    parser.add_argument(
+        "--n", type=int, help="structures (default: 100,000 generated; the whole MOSES set)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="screen-file processes (default 2)")
+    parser.add_argument(
+        "--library", choices=("generated", "moses"), default="generated", help="structure set"
+    )
+    parser.add_argument("--hits", type=Path, help="write the precursor-route rows (Markdown)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "structures.smi"
         start = time.perf_counter()
-        smiles, distinct = build_set(args.n)
+        if args.library == "moses":
+            smiles, distinct = moses_set(args.n)
+        else:
+            smiles, distinct = build_set(args.n or 100_000)
         path.write_text("".join(f"{s} m{i}\n" for i, s in enumerate(smiles)))
         print(
             f"built {len(smiles):,} structures ({distinct:,} distinct) in "
@@ -239,17 +315,20 @@ def main() -> None:
         print(f"          {counts}")
         for label, rate in (("end to end", end_to_end), ("less start-up", steady)):
             ratio = rate / parse_rate
-            verdict = "meets" if ratio >= 0.5 else "misses"
-            print(f"ratio screen/parse ({label}) = {ratio:.2f} ({verdict} the 0.5 target)")
+            verdict = "meets" if ratio >= RATIO_TARGET else "misses"
+            print(
+                f"ratio screen/parse ({label}) = {ratio:.2f} ({verdict} the {RATIO_TARGET} target)"
+            )
         # on a shared machine the wall ratio depends on how much of the 2 cores the workers
         # get; CPU seconds per structure do not, so also project onto idle cores
         projected = args.jobs * screen_cpu_rate / parse_cpu_rate
-        verdict = "meets" if projected >= 0.5 else "misses"
+        verdict = "meets" if projected >= RATIO_TARGET else "misses"
         print(
             f"ratio projected on {args.jobs} idle cores ({args.jobs} x CPU rates) = "
-            f"{projected:.2f} ({verdict} the 0.5 target); load average now "
+            f"{projected:.2f} ({verdict} the {RATIO_TARGET} target); load average now "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
+        budget_report(Path(folder) / "out.csv", len(smiles), args.hits)
 
 
 if __name__ == "__main__":

@@ -516,9 +516,11 @@ def _assess(
     classes: list[ClassMatchLike] = []
     contested: tuple[ContestedReadingResult, ...] = ()
     broad_us_class = False
-    if active.class_matches is not None and (
-        active.could_match_any_rule is None or active.could_match_any_rule(parent.mol)
-    ):
+    # every rule and every route template needs a saturated piperidine ring N: one test
+    # (patterns.PIPERIDINE_RING, which patterns.ROUTE_RELEVANT refines) clears most structures
+    # of both stages
+    prefilter = active.could_match_any_rule is None or active.could_match_any_rule(parent.mol)
+    if active.class_matches is not None and prefilter:
         classes = list(active.class_matches(parent.mol, as_of))
         if active.contested_readings is not None:
             readings = active.contested_readings(parent.mol, as_of)
@@ -537,8 +539,10 @@ def _assess(
     precursor_route: tuple[RouteLink, ...] | None = None
     if fentanyl_class or (substance is not None and substance.family == "fentanyl"):
         steps = 0
-    elif active.search_routes is not None and (
-        active.can_react is None or active.can_react(parent.mol)
+    elif (
+        active.search_routes is not None
+        and prefilter
+        and (active.can_react is None or active.can_react(parent.mol))
     ):
         found = active.search_routes(parent.mol, as_of, ROUTE_DEPTH)
         route = _route_links(found.fentanyl_route)
