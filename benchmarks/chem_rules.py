@@ -13,6 +13,7 @@ Prints microseconds per molecule for each and the ratio of the rules stage to pa
 
     .venv/bin/python benchmarks/chem_rules.py            # 5,000 structures
     .venv/bin/python benchmarks/chem_rules.py --n 1000
+    .venv/bin/python benchmarks/chem_rules.py --library moses --n 5000   # the real library
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from typing import Any
 from rdkit import Chem
 
 from fentrace.chemistry import routes
-from fentrace.chemistry.classes import class_matches, could_match_any_rule
+from fentrace.chemistry.classes import class_matches, contested_readings, could_match_any_rule
 from fentrace.chemistry.routes import can_react, search_routes
-from fentrace.chemistry.similarity import nearest
+from fentrace.chemistry.similarity import nearest, pharmacophore_match
 
 AS_OF = date(2025, 12, 1)
 
@@ -43,8 +44,20 @@ def _build_set(n: int) -> list[str]:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    built: list[str] = module.build_set(n)
-    return built
+    built: tuple[list[str], int] = module.build_set(n)
+    return built[0]
+
+
+def _moses(n: int) -> list[str]:
+    spec = importlib.util.spec_from_file_location(
+        "chem_screen_bench", Path(__file__).with_name("chem_screen.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built: tuple[list[str], int] = module.moses_set(n)
+    return built[0]
 
 
 def _time(label: str, items: list[Any], work: Callable[[Any], object]) -> float:
@@ -60,8 +73,9 @@ def _time(label: str, items: list[Any], work: Callable[[Any], object]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--library", choices=("generated", "moses"), default="generated")
     args = parser.parse_args()
-    smiles = _build_set(args.n)
+    smiles = _moses(args.n) if args.library == "moses" else _build_set(args.n)
     # warm the caches (rules file, knowledge base, templates, reference fingerprints)
     warm = Chem.MolFromSmiles("CC(C)(C)OC(=O)N1CCC(=O)CC1")
     class_matches(warm, AS_OF)
@@ -77,6 +91,8 @@ def main() -> None:
     print(f"  {len(reactive)} of {len(mols)} molecules pass can_react")
     _time("search_routes (can_react only)", reactive, lambda m: search_routes(m, AS_OF))
     _time("nearest (k=3)", mols, nearest)
+    _time("pharmacophore_match", mols, pharmacophore_match)
+    _time("contested_readings", mols, lambda m: contested_readings(m, AS_OF))
 
     def stage(mol: Chem.Mol) -> None:
         class_matches(mol, AS_OF)

@@ -147,6 +147,8 @@ WATCHED = [
     ("3,4-seco-fentanyl", "CCC(=O)N(c1ccccc1)CCCN(C)CCc1ccccc1"),
     ("anilide C-isostere of beta-hydroxy-p-fluoro", "CCC(=O)C(c1ccc(F)cc1)C1CCN(CC(O)c2ccccc2)CC1"),
     ("anilide C-isostere of fentanyl", "CCC(=O)C(c1ccccc1)C1CCN(CCc2ccccc2)CC1"),
+    ("anilide C-isostere of acryl-p-fluoro", "C=CC(=O)C(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1"),
+    ("ring-opened carfentanil", "CCC(=O)N(c1ccccc1)C(C)(C(=O)OC)CCN(C)CCc1ccccc1"),
 ]
 
 
