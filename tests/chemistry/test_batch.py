@@ -22,11 +22,13 @@ from fentrace.chemistry import batch, kbindex
 from fentrace.chemistry import screen as screen_module
 from fentrace.chemistry.batch import (
     ROW_COLUMNS,
+    Record,
     read_csv,
     read_records,
     read_sdf,
     read_smi,
     screen_file,
+    screen_records,
 )
 from fentrace.chemistry.screen import Rules
 from fentrace.exc import InputError
@@ -298,3 +300,17 @@ def test_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
     source.write_bytes("\ufeffSMILES,ID\nCCO,e1\n".encode())
     records = list(read_records(source))
     assert [(r.text, r.id, r.kind) for r in records] == [("CCO", "e1", "smiles")]
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_repeated_records_are_screened_once_and_copied_in_order(full: bool) -> None:
+    texts = ["CCO", "O=C1CCN(CCc2ccccc2)CC1", "C1CC", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"]
+    records = [Record(i + 1, f"id{i}", texts[i % 4], "smiles") for i in range(400)]
+    records.append(Record(401, None, "", "smiles", error="empty record"))
+    records.append(Record(402, "again", "", "smiles", error="empty record"))
+    one = list(screen_records(records, date(2026, 1, 1), jobs=1, full=full))
+    two = list(screen_records(records, date(2026, 1, 1), jobs=2, full=full, chunk_size=7))
+    assert [r.row for r in two] == [r.row for r in one]
+    assert [r.row[:2] for r in two] == [(r.number, r.id) for r in records]
+    if full:
+        assert [json.loads(r.json or "") for r in two] == [json.loads(r.json or "") for r in one]

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -288,8 +288,13 @@ def _row(record: Record, result: ScreenResult) -> tuple[Any, ...]:
 
 
 def _full(record: Record, result: ScreenResult) -> str:
-    whole = {"record": record.number, "id": record.id, **result.to_dict()}
-    return json.dumps(whole, ensure_ascii=False, default=str)
+    return _with_record(record, json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+
+
+def _with_record(record: Record, body: str) -> str:
+    """The JSON line of a result body (an object) with ``record`` and ``id`` first."""
+    head = json.dumps({"record": record.number, "id": record.id}, ensure_ascii=False)
+    return f"{head[:-1]}, {body[1:]}" if body != "{}" else head
 
 
 class Screened(NamedTuple):
@@ -396,9 +401,85 @@ def screen_records(
     _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
     context = multiprocessing.get_context("fork")
     initargs = (as_of, full, False, monocycle_reading)
+    repeats = _RepeatCache()
     with context.Pool(workers, initializer=_worker_init, initargs=initargs) as pool:
-        for chunk in pool.imap(_screen_chunk, _chunks(records, chunk_size)):
-            yield from chunk
+        plans: deque[list[tuple[Record, bool]]] = deque()
+        sent = pool.imap(_screen_chunk, repeats.split(_chunks(records, chunk_size), plans))
+        for screened in sent:
+            plan = plans.popleft()
+            yield from repeats.merge(plan, screened, as_of, full, monocycle_reading)
+
+
+class _RepeatCache:
+    """Rows of records already screened in this batch, by query text (shared by the workers).
+
+    Seizure lists and manifests repeat structures; each worker assesses a repeated parent once,
+    but still parses and standardises it. The parent process sends each distinct query text to
+    the workers once and copies the row for its repeats (record number and id changed), so a
+    repeat costs a dictionary look-up. Only rows of texts seen again are kept; a repeat whose
+    row is not at hand (the feeder thread saw it late) is screened in the parent. A record's
+    result depends only on its kind and text (the date and options are the batch's); records
+    with a read error are never cached. Bounded: past ``limit`` distinct texts, new ones are
+    not remembered.
+    """
+
+    def __init__(self, limit: int = 500_000) -> None:
+        self.limit = limit
+        self.sent: set[tuple[str, str]] = set()
+        self.wanted: set[tuple[str, str]] = set()
+        self.rows: dict[tuple[str, str], tuple[tuple[Any, ...], str | None]] = {}
+
+    def split(
+        self, chunks: Iterable[list[Record]], plans: deque[list[tuple[Record, bool]]]
+    ) -> Iterator[list[Record]]:
+        """Each chunk without the records whose text was sent before, planning the whole
+        chunk (record, sent) for :meth:`merge`. Runs in the pool's feeder thread."""
+        for chunk in chunks:
+            plan: list[tuple[Record, bool]] = []
+            for record in chunk:
+                key = (record.kind, record.text)
+                repeat = record.error is None and key in self.sent
+                if repeat:
+                    self.wanted.add(key)
+                elif record.error is None and len(self.sent) < self.limit:
+                    self.sent.add(key)
+                plan.append((record, not repeat))
+            plans.append(plan)
+            yield [record for record, send in plan if send]
+
+    def merge(
+        self,
+        plan: list[tuple[Record, bool]],
+        screened: list[Screened],
+        as_of: date,
+        full: bool,
+        reading: str,
+    ) -> Iterator[Screened]:
+        """The rows of the whole chunk, in order: screened ones as they came, repeats copied."""
+        done = iter(screened)
+        for record, sent in plan:
+            key = (record.kind, record.text)
+            if sent:
+                result = next(done)
+                if key in self.wanted:
+                    body = None if result.json is None else _body(record, result.json)
+                    self.rows[key] = (result.row[2:], body)
+                yield result
+                continue
+            cached = self.rows.get(key)
+            if cached is None:
+                yield _screen_one(record, as_of, full, reading)
+                continue
+            row, body = cached
+            line = None if body is None else _with_record(record, body)
+            yield Screened((record.number, record.id, *row), line)
+
+
+def _body(record: Record, line: str) -> str:
+    """The result object of a JSON line written by :func:`_with_record`, without ``record``
+    and ``id``."""
+    head = json.dumps({"record": record.number, "id": record.id}, ensure_ascii=False)
+    return "{" + line[len(head) + 1 :]
 
 
 def _check_reading(reading: str) -> None:
