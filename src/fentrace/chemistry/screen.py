@@ -210,13 +210,18 @@ def rules() -> Rules:
     )
 
 
+@lru_cache(maxsize=1)
+def _reference_prints() -> list[DataStructs.ExplicitBitVect]:
+    # one list for every call (building it per molecule showed in the batch profile)
+    return list(similarity.reference_fingerprints()[1])
+
+
 def _best_similarity(mol: Chem.Mol) -> float:
     """The highest Tanimoto similarity of ``mol`` to the similarity module's references."""
-    _, prints = similarity.reference_fingerprints()
+    prints = _reference_prints()
     if not prints:
         return 0.0
-    scores = DataStructs.BulkTanimotoSimilarity(similarity.fingerprint(mol), list(prints))
-    return float(max(scores))
+    return float(max(DataStructs.BulkTanimotoSimilarity(similarity.fingerprint(mol), prints)))
 
 
 # --- evidence -> jurisdictions, matches, verdict ------------------------------------------------
