@@ -507,10 +507,7 @@ def is_fentanyl_class(mol: Chem.Mol) -> bool:
 def could_match_any_rule(mol: Chem.Mol) -> bool:
     """Cheap prefilter: False when no class or derivative rule can possibly match."""
     mol = p.prepared(mol)
-    for pattern in p.prefilter_patterns():  # a loop, not any(): called on every structure
-        if mol.HasSubstructMatch(pattern):
-            return True
-    return False
+    return any(mol.HasSubstructMatch(pattern) for pattern in p.prefilter_patterns())
 
 
 # --------------------------------------------------------------------------- derivative words
