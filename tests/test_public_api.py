@@ -30,6 +30,9 @@ PUBLIC_API: dict[str, set[str]] = {
     },
     "chemistry": {
         "BatchSummary",
+        "ContestedReadingResult",
+        "TIERS",
+        "Tier",
         "JurisdictionResult",
         "KBIndex",
         "Match",

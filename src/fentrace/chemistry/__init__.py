@@ -10,11 +10,14 @@ from fentrace.chemistry.batch import BatchSummary, read_records, screen_file
 from fentrace.chemistry.identifiers import Resolution, resolve
 from fentrace.chemistry.kbindex import KBIndex, build_kb_index, kb_index, knowledge_base
 from fentrace.chemistry.results import (
+    TIERS,
     VERDICTS,
+    ContestedReadingResult,
     JurisdictionResult,
     Match,
     RouteLink,
     ScreenResult,
+    Tier,
     Verdict,
 )
 from fentrace.chemistry.screen import screen_many
@@ -26,8 +29,10 @@ from fentrace.chemistry.standardise import (
 )
 
 __all__ = [
+    "TIERS",
     "VERDICTS",
     "BatchSummary",
+    "ContestedReadingResult",
     "JurisdictionResult",
     "KBIndex",
     "Match",
@@ -36,6 +41,7 @@ __all__ = [
     "ScreenResult",
     "StandardisedMol",
     "StepReport",
+    "Tier",
     "Verdict",
     "build_kb_index",
     "kb_index",

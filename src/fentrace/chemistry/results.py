@@ -169,7 +169,7 @@ class ContestedReadingResult:
     def text(self) -> str:
         """One line: ``us-frs: literal outside, broad A (deciding: literal)``."""
         said = ", ".join(
-            f"{name} {'outside' if c is None else ''.join(c) or 'in'}"
+            f"{name} {'outside' if c is None else ','.join(c) or 'in'}"
             for name, c in self.readings.items()
         )
         return f"{self.rule}: {said} (deciding: {self.deciding})"
@@ -193,7 +193,8 @@ class ScreenResult:
     name: str | None = None
     steps_to_fentanyl: int | None = None
     route: tuple[RouteLink, ...] = ()
-    #: The shortest route of the precursor_route tier, when it differs from ``route``.
+    #: The steps of the precursor_route tier's route (empty for the other tiers, and when the
+    #: structure is itself an opioid keeping the pharmacophore).
     precursor_route: tuple[RouteLink, ...] = ()
     contested: tuple[ContestedReadingResult, ...] = ()
     jurisdictions: dict[str, JurisdictionResult] = field(default_factory=dict)
