@@ -314,3 +314,12 @@ def test_repeated_records_are_screened_once_and_copied_in_order(full: bool) -> N
     assert [r.row[:2] for r in two] == [(r.number, r.id) for r in records]
     if full:
         assert [json.loads(r.json or "") for r in two] == [json.loads(r.json or "") for r in one]
+
+
+def test_a_repeat_whose_row_is_not_at_hand_is_screened_in_the_parent() -> None:
+    # the pool's feeder thread may mark a text as wanted after its first row went by
+    repeats = batch._RepeatCache()
+    record = Record(5, "late", "O=C1CCN(CCc2ccccc2)CC1", "smiles")
+    (row,) = repeats.merge([(record, False)], [], date(2026, 1, 1), False, "literal")
+    assert row.row[:2] == (5, "late")
+    assert row.as_dict()["verdict"] == "controlled"
