@@ -177,3 +177,15 @@ def test_repeated_structure_keeps_its_own_query_and_removals() -> None:
         "query": "",
         "standardisation": [],
     }
+
+
+def test_for_query_is_replace_with_the_query_fields() -> None:
+    from dataclasses import replace
+
+    result = screen("O=C1CCN(CCc2ccccc2)CC1", date(2026, 1, 1))
+    copy = result.for_query("NPP", "name", ("HCl (salt)",), None)
+    assert copy == replace(
+        result, query="NPP", input_type="name", standardisation=("HCl (salt)",), mol=None
+    )
+    assert copy.to_dict()["query"] == "NPP"
+    assert result.query == "O=C1CCN(CCc2ccccc2)CC1"  # the original is untouched

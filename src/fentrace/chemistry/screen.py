@@ -26,7 +26,7 @@ listing is unverified, and on which nothing else fires, is reported ``class_cont
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
@@ -462,13 +462,7 @@ def screen_mol(
             monocycle_reading,
         )
         _ASSESSED.put(key, (kb, index, active), assessed)
-    return replace(
-        assessed,
-        query=query,
-        input_type=input_type,
-        standardisation=parent.removed,
-        mol=parent.mol,
-    )
+    return assessed.for_query(query, input_type, parent.removed, parent.mol)
 
 
 class _AssessmentCache:
