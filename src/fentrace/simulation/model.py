@@ -19,19 +19,19 @@ import numpy as np
 import polars as pl
 
 from fentrace.exc import UsageError
+from fentrace.simulation.flows import FLOW_SERIES, FlowParams, scenario_inputs, simulate_flows
 from fentrace.simulation.goods import (
     ANALOGS,
     BACKGROUND,
     LEGIT_SAME_CHEMICALS,
     PRECURSORS,
-    ROUTES,
     VAGUE,
     Good,
     goods_table,
 )
 from fentrace.simulation.params import Params, load_params
 from fentrace.simulation.registry import AGENT_COUNTS, Registry, build_registry
-from fentrace.simulation.scenario import Scenario, load_scenario, step_series
+from fentrace.simulation.scenario import Scenario, load_scenario
 
 TYPOLOGIES: tuple[str, ...] = (
     "legit",
@@ -52,7 +52,6 @@ PAYMENTS: tuple[str, ...] = (
     "money transfer service",
     "cash",
 )
-DEST_JURISDICTIONS: tuple[str, ...] = ("MX", "US", "CA")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,54 +84,6 @@ def month_range(start: date, end: date) -> list[date]:
         months.append(date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
-
-
-def controlled(scenario: Scenario, jurisdiction: str, target: str, month: date) -> bool:
-    """Whether ``target`` is controlled in ``jurisdiction`` during ``month``."""
-    return any(
-        c.jurisdiction == jurisdiction
-        and c.target == target
-        and c.start <= month
-        and (c.end is None or month < c.end)
-        for c in scenario.controls
-    )
-
-
-def pressure_matrix(scenario: Scenario, params: Params, months: list[date]) -> np.ndarray:
-    """Control pressure per month and precursor: UN listing, Chinese listing times
-    cooperation, and the share of destination countries (MX, US, CA) that list it."""
-    coop = np.array(step_series(scenario.cn_cooperation, months))
-    w_un = params.number("pressure.weight_un")
-    w_cn = params.number("pressure.weight_cn")
-    w_dest = params.number("pressure.weight_destination")
-    out = np.zeros((len(months), len(PRECURSORS)))
-    for j, (sid, _, _) in enumerate(PRECURSORS):
-        for t, month in enumerate(months):
-            un = controlled(scenario, "UN", sid, month)
-            cn = controlled(scenario, "CN", sid, month)
-            dest = sum(controlled(scenario, d, sid, month) for d in DEST_JURISDICTIONS) / 3
-            out[t, j] = w_un * un + w_cn * coop[t] * cn + w_dest * dest
-    return out
-
-
-def tariff_series(scenario: Scenario, origin: str, dest: str, months: list[date]) -> np.ndarray:
-    """The tariff rate from ``origin`` into ``dest`` in force each month."""
-    out = np.zeros(len(months))
-    for t, month in enumerate(months):
-        for tariff in scenario.tariffs:
-            in_force = tariff.start <= month and (tariff.end is None or month < tariff.end)
-            if tariff.origin == origin and tariff.destination == dest and in_force:
-                out[t] = max(out[t], tariff.rate)
-    return out
-
-
-def _logistic_demand(params: Params, months: list[date]) -> np.ndarray:
-    years = np.array([m.year + (m.month - 0.5) / 12 for m in months])
-    mid = params.number("demand.growth_midpoint")
-    rate = params.number("demand.growth_rate")
-    floor = params.number("demand.initial_share")
-    curve = 1.0 / (1.0 + np.exp(-rate * (years - mid)))
-    return params.number("demand.max_fentanyl_kg_month") * (floor + (1 - floor) * curve)
 
 
 @dataclass(slots=True)
@@ -203,43 +154,18 @@ def run_scenario(
     goods = goods_table()
     good_index = {g.key: i for i, g in enumerate(goods)}
 
-    pressure = pressure_matrix(scenario, params, months)
-    coop = np.array(step_series(scenario.cn_cooperation, months))
-    inspection = np.array(step_series(scenario.inspection, months))
-    displacement = params.number("enforcement.inspection_displacement")
-    insp_eff = 1.0 + (inspection - 1.0) * (1.0 - displacement)
-    tariff_cn_us = tariff_series(scenario, "CN", "US", months)
-    tariff_any = np.maximum.reduce(
-        [
-            tariff_cn_us,
-            tariff_series(scenario, "MX", "US", months),
-            tariff_series(scenario, "CA", "US", months),
-        ]
+    # The flows (one draw); the laboratories have their own random stream, so the ensemble
+    # reproduces this run without building the registry.
+    inputs = scenario_inputs(scenario, months)
+    flows = simulate_flows(
+        inputs, FlowParams.from_params([params]), [np.random.default_rng([seed, 2])]
     )
-    sanctions_so_far = np.array(
-        [sum(1 for e in scenario.sanctions if e.date.replace(day=1) <= m) for m in months]
-    )
-    cn_class = np.array([float(controlled(scenario, "CN", "cn-frs", m)) for m in months])
-    demand = _logistic_demand(params, months)
-
-    route_of = np.array([ROUTES.index(p[1]) for p in PRECURSORS])
-    base_split = np.array([p[2] for p in PRECURSORS])
-    route_pressure = np.stack(
-        [pressure[:, route_of == r].min(axis=1) for r in range(len(ROUTES))], axis=1
-    )
-    base_cost = params.mapping("routes.base_cost")
-    cost0 = np.array([base_cost[r] for r in ROUTES])
-    penalty = params.number("routes.control_penalty")
-    kg_ratio = params.mapping("routes.precursor_kg_per_kg_fentanyl")
-    ratio = np.array([kg_ratio[r] for r in ROUTES])
-    elasticity = params.number("routes.obtain_elasticity")
-
-    n_labs = int(params.number("agents.labs"))
-    capacity = rng.lognormal(0.0, 0.6, n_labs)
-    utility0 = -(cost0 + penalty * route_pressure[0])
-    prob0 = np.exp(utility0 - utility0.max())
-    lab_route = rng.choice(len(ROUTES), size=n_labs, p=prob0 / prob0.sum())
-    switch_rate = params.number("routes.switch_rate")
+    flow_series = {k: v[0] for k, v in flows.series.items()}
+    precursor_kg_by_month = flows.precursor_kg[0]
+    pressure = flows.pressure[0]
+    origin_share = flows.origin_share[0]
+    insp_eff = flows.effective_inspection[0]
+    sanctions_so_far = inputs.sanctions_so_far
 
     cols: dict[str, list[float]] = {}
 
@@ -268,7 +194,6 @@ def run_scenario(
     )
     pool_by_country = pools.illicit_by_country
     exit_share = params.number("enforcement.sanction_exit_share")
-    country_share = params.mapping("agents.supplier_country_shares")
     precursor_goods = np.array([good_index[p[0]] for p in PRECURSORS])
     analog_goods = np.array([good_index[a] for a in ANALOGS if a in good_index])
     same_goods = np.array([good_index[s] for s in LEGIT_SAME_CHEMICALS if s in good_index])
@@ -276,67 +201,21 @@ def run_scenario(
     price = np.array([g.price_usd_kg for g in goods])
 
     for t, month in enumerate(months):
-        # Laboratories: a few re-choose their route each month by a logit on cost + pressure.
-        utility = -(cost0 + penalty * route_pressure[t])
-        prob = np.exp(utility - utility.max())
-        prob /= prob.sum()
-        switching = rng.random(n_labs) < switch_rate
-        lab_route[switching] = rng.choice(len(ROUTES), size=int(switching.sum()), p=prob)
-        share = np.bincount(lab_route, weights=capacity, minlength=len(ROUTES)) / capacity.sum()
-
-        obtain = float(np.sum(share * np.exp(-elasticity * route_pressure[t])))
-        obtain *= np.exp(-params.number("enforcement.sanction_cost") * sanctions_so_far[t])
         if t > 0 and sanctions_so_far[t] > sanctions_so_far[t - 1]:
             # Named agents leave: a share of each country's active sellers stops trading.
             for code, pool in pool_by_country.items():
                 keep = max(1, round(pool.size * (1 - exit_share)))
                 pool_by_country[code] = np.sort(rng.choice(pool, keep, replace=False))
-        obtain *= 1.0 - params.number("enforcement.tariff_cost") * tariff_any[t]
-        wanted = demand[t] * obtain
-        # Precursor kg by substance: route share x kg per kg, split by what is easier to get.
-        precursor_kg = np.zeros(len(PRECURSORS))
-        for r in range(len(ROUTES)):
-            members = np.flatnonzero(route_of == r)
-            weights = base_split[members] * np.exp(-penalty * pressure[t, members])
-            precursor_kg[members] = wanted * share[r] * ratio[r] * weights / weights.sum()
-        prec_seized_frac = 1 - np.exp(
-            -params.number("enforcement.precursor_detection") * insp_eff[t]
-        )
-        produced = wanted * (1 - prec_seized_frac)
-        border_frac = 1 - np.exp(-params.number("enforcement.border_detection") * insp_eff[t])
-        seized = produced * border_frac
-        analog = params.number("analogs.base_kg_month") * np.exp(
-            -params.number("analogs.class_control_effect") * coop[t] * cn_class[t]
-        )
-        mail_frac = 1 - np.exp(-params.number("enforcement.mail_detection") * insp_eff[t])
-        supply = produced - seized + analog * (1 - mail_frac)
-        deaths = params.number("mortality.deaths_per_kg") * supply
-
-        # Where the illicit precursors come from: Chinese sellers retreat as China enforces.
-        cn_pull = country_share["CN"] * np.exp(
-            -params.number("pressure.weight_cn") * coop[t] * float(pressure[t].mean() > 0) * 0.5
-        )
-        origin_p = np.array([cn_pull, country_share["IN"], country_share["HK"]])
-        origin_p /= origin_p.sum()
-
-        record("demand_kg", demand[t])
-        record("fentanyl_produced_kg", produced)
-        record("fentanyl_seized_kg", seized)
-        record("precursor_seized_kg", precursor_kg.sum() * prec_seized_frac)
-        record("analog_kg", analog)
-        record("analog_seized_kg", analog * mail_frac)
-        record("fentanyl_us_supply_kg", supply)
-        record("deaths_model", deaths)
-        record("cn_cooperation", coop[t])
-        record("inspection", inspection[t])
-        record("tariff_cn_us", tariff_cn_us[t])
-        record("precursor_kg_total", precursor_kg.sum())
+        precursor_kg = precursor_kg_by_month[t]
+        analog = flow_series["analog_kg"][t]
+        for name in FLOW_SERIES:
+            if name.startswith("precursor_kg_route_"):
+                continue  # kept for the ensemble; the single run shows flows by substance
+            record(name, flow_series[name][t])
+        record("cn_cooperation", inputs.cooperation[t])
+        record("inspection", inputs.inspection[t])
+        record("tariff_cn_us", inputs.tariff_cn_us[t])
         record("active_illicit_suppliers", sum(p.size for p in pool_by_country.values()))
-        record("precursor_kg_from_cn", precursor_kg.sum() * (origin_p[0] + origin_p[2]))
-        for r, route in enumerate(ROUTES):
-            record(f"route_share_{route}", share[r])
-        for j, (sid, _, _) in enumerate(PRECURSORS):
-            record(f"flow_kg_{sid}", precursor_kg[j])
 
         # Shipments of this month, drawn in bulk.
         years = t / 12
@@ -359,8 +238,8 @@ def run_scenario(
             precursor_kg=precursor_kg,
             pressure_t=pressure[t],
             insp=insp_eff[t],
-            tariff=tariff_cn_us[t],
-            origin_p=origin_p,
+            tariff=inputs.tariff_cn_us[t],
+            origin_p=origin_share[t],
             pools=pools,
             goods_idx=(precursor_goods, analog_goods, same_goods, background_goods),
             price=price,
