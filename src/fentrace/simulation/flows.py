@@ -198,7 +198,7 @@ def logistic_demand(p: FlowParams, months: Sequence[date]) -> np.ndarray:
     mid, rate = s["demand.growth_midpoint"][:, None], s["demand.growth_rate"][:, None]
     floor = s["demand.initial_share"][:, None]
     curve = 1.0 / (1.0 + np.exp(-rate * (years[None, :] - mid)))
-    return s["demand.max_fentanyl_kg_month"][:, None] * (floor + (1 - floor) * curve)
+    return np.asarray(s["demand.max_fentanyl_kg_month"][:, None] * (floor + (1 - floor) * curve))
 
 
 def simulate_flows(
@@ -249,7 +249,7 @@ def simulate_flows(
 
     def choose(u: np.ndarray, cdf: np.ndarray) -> np.ndarray:
         # Inverse-CDF draw, the rule numpy's choice(p=...) applies to a uniform number.
-        return np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(axis=2), n_routes - 1)
+        return np.asarray(np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(axis=2), n_routes - 1))
 
     lab_route = choose(first_u, choice_cdf(0))
     total_capacity = capacity.sum(axis=1)
