@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,7 +23,11 @@ from fentrace.simulation import (
     write_comparison,
     write_outputs,
 )
+from fentrace.simulation.brief import render_brief
 from fentrace.simulation.model import month_range, parse_month
+from fentrace.simulation.policy import analyse_policy, analysis_payload, write_analysis
+from fentrace.simulation.scenario import load_scenario
+from fentrace.simulation.uncertainty import default_jobs
 
 
 @click.command(name="simulate")
@@ -57,8 +62,39 @@ from fentrace.simulation.model import month_range, parse_month
     type=int,
     help="Rows in the CSV sample of the shipments.",
 )
-@click.option("-o", "--output", "output", required=True, help="Output folder.")
+@click.option("-o", "--output", "output", default=None, help="Output folder.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@click.option(
+    "--draws",
+    type=int,
+    default=None,
+    help="Run an ensemble of N parameter sets (calibrated by ABC unless --fit prior).",
+)
+@click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True)
+@click.option("--jobs", type=int, default=None, help="Worker processes (default: CPUs, at most 4).")
+@click.option("--fit", "fit", type=click.Choice(["abc", "prior"]), default="abc", show_default=True)
+@click.option(
+    "--pool-factor",
+    type=int,
+    default=10,
+    show_default=True,
+    help="ABC: prior draws per accepted draw.",
+)
+@click.option(
+    "--validate-until",
+    type=int,
+    default=2019,
+    show_default=True,
+    help="Validation: last year fitted.",
+)
+@click.option(
+    "--sobol-samples",
+    type=int,
+    default=64,
+    show_default=True,
+    help="Sobol base sample (power of two; 0: none).",
+)
+@click.option("--report", "report", default=None, help="Write the HTML policy brief to this file.")
 def simulate(
     scenario: str,
     compare: tuple[str, ...],
@@ -68,15 +104,35 @@ def simulate(
     seed: int,
     volume: float,
     shipments_sample: int,
-    output: str,
+    output: str | None,
     as_json: bool,
+    draws: int | None,
+    sampler: str,
+    jobs: int | None,
+    fit: str,
+    pool_factor: int,
+    validate_until: int,
+    sobol_samples: int,
+    report: str | None,
 ) -> None:
-    """Run the supply-chain simulator and write series, shipments, registry and plots."""
+    """Run the supply-chain simulator and write series, shipments, registry and plots.
+
+    With --draws N: an ensemble over the parameter priors (calibrated, validated, Sobol
+    indices), median and 90 % intervals for every series and lever effect, and --report.
+    """
     if more and not compare:
         raise UsageError(f"unexpected arguments {' '.join(more)!r} (did you mean --compare?)")
     if shipments_sample < 0:
         raise UsageError("--shipments-sample must not be negative")
     names = list(compare) + list(more) if compare else [scenario]
+    if draws is not None:
+        _ensemble(names, start, end, seed, draws, sampler, jobs, fit, pool_factor,
+                  validate_until, sobol_samples, output, report, as_json)  # fmt: skip
+        return
+    if report is not None:
+        raise UsageError("--report needs --draws (the brief shows intervals over draws)")
+    if output is None:
+        raise UsageError("missing option -o/--output")
     if len(names) == 1:
         results = [_run_with_month_bar(names[0], start, end, seed, volume)]
     else:
@@ -120,6 +176,68 @@ def simulate(
         table = calibration.table
         print_table(table.columns, table.rows(), title="Calibration (deaths per year)")
     click.echo(f"wrote {len(paths)} files to {output}")
+
+
+def _ensemble(
+    names: list[str],
+    start: str,
+    end: str,
+    seed: int,
+    draws: int,
+    sampler: str,
+    jobs: int | None,
+    fit: str,
+    pool_factor: int,
+    validate_until: int,
+    sobol_samples: int,
+    output: str | None,
+    report: str | None,
+    as_json: bool,
+) -> None:
+    """The ensemble path of ``simulate``: analyse, write machine outputs and the brief."""
+    if "baseline" not in names:
+        names = ["baseline", *names]
+    if output is None and report is None and not as_json:
+        raise UsageError("an ensemble needs -o DIR, --report FILE or --json")
+    workers = default_jobs() if jobs is None else jobs
+    if workers < 1:
+        raise UsageError("--jobs must be at least 1")
+    scenarios = [load_scenario(n) for n in names]
+    with Progress(
+        console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()
+    ) as bar:
+        task = bar.add_task("ensemble draws", total=None)
+        analysis = analyse_policy(
+            scenarios, start=start, end=end, draws=draws, sampler=sampler, method=fit,
+            pool_factor=pool_factor, validate_until=validate_until if fit == "abc" else None,
+            sobol_samples=sobol_samples, seed=seed, jobs=workers,
+            on_chunk=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+    files = [str(p) for p in write_analysis(analysis, output)] if output else []
+    if report:
+        Path(report).write_text(render_brief(analysis), encoding="utf-8")
+        files.append(report)
+    if as_json:
+        payload = analysis_payload(analysis)
+        payload["files"] = files
+        emit_json(payload)
+        return
+    effects = analysis.effects
+    rows = [
+        (r["scenario"], r["outcome"], round(r["percent_median"], 1),
+         f"{r['percent_q05']:.1f} .. {r['percent_q95']:.1f}", round(r["difference_median"]))
+        for r in effects.to_dicts()
+    ]  # fmt: skip
+    print_table(
+        ["scenario", "outcome", "% vs baseline (median)", "90 % interval", "difference (median)"],
+        rows,
+        title=f"Lever effects over {analysis.ensemble.draws.size} draws ({fit})",
+    )
+    if analysis.validation_errors is not None:
+        errors = analysis.validation_errors
+        print_table(errors.columns, errors.rows(), title=f"Validation (fit until {validate_until})")
+    for path in files:
+        click.echo(f"wrote {path}")
 
 
 def _run_with_month_bar(
