@@ -39,6 +39,39 @@ def test_compare_overlays_scenarios(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (tmp_path / "cmp" / "compare_deaths.png").is_file()
 
 
+def test_ensemble_writes_intervals_outputs_and_the_brief(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brief = tmp_path / "brief.html"
+    argv = ["simulate", "--compare", "baseline", "doubled-inspection", "--draws", "8",
+            "--start", "2018-01", "--end", "2021-12", "--pool-factor", "2", "--sobol-samples", "2",
+            "--jobs", "1", "--sampler", "sobol", "-o", str(tmp_path / "ens"),
+            "--report", str(brief), "--json"]  # fmt: skip
+    assert main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["draws"] == 8
+    assert payload["sampler"] == "sobol"
+    assert payload["fit"] == "abc"
+    deaths = next(e for e in payload["effects"] if e["outcome"] == "deaths, whole run")
+    assert deaths["percent_q05"] <= deaths["percent_median"] <= deaths["percent_q95"] < 0
+    assert (tmp_path / "ens" / "effects.csv").is_file()
+    assert (tmp_path / "ens" / "ensemble_summary.parquet").is_file()
+    assert "Effects against the baseline" in brief.read_text(encoding="utf-8")
+
+
+def test_ensemble_human_table_from_the_prior(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["simulate", "--scenario", "doubled-inspection", "--draws", "4", "--fit", "prior",
+            "--start", "2020-01", "--end", "2020-12", "--sobol-samples", "0",
+            "-o", str(tmp_path / "p")]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Lever effects over 4 draws (prior)" in out
+    assert "doubled-inspection" in out
+    assert "calibration_fit.csv" not in out
+
+
 @pytest.mark.parametrize(
     ("argv", "status", "message"),
     [
@@ -47,6 +80,13 @@ def test_compare_overlays_scenarios(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["simulate", "--start", "2021-01", "--end", "2020-01", "-o", "X"], 2, "before"),
         (["simulate", "baseline", "-o", "X"], 2, "--compare"),
         (["evaluate", "missing.parquet"], 1, "no such file"),
+        (["simulate", "--draws", "1", "-o", "X"], 2, "at least 2"),
+        (["simulate", "--draws", "4", "--jobs", "0", "-o", "X"], 2, "--jobs"),
+        (["simulate", "--draws", "4"], 2, "-o DIR, --report FILE or --json"),
+        (["simulate", "--draws", "4", "--sobol-samples", "3", "-o", "X"], 2, "power of two"),
+        (["simulate", "--draws", "4", "--sampler", "grid", "-o", "X"], 2, "grid"),
+        (["simulate", "--report", "b.html", "-o", "X"], 2, "--report needs --draws"),
+        (["simulate", "--scenario", "baseline"], 2, "-o/--output"),
     ],
 )
 def test_bad_input_gives_a_message_and_a_status(

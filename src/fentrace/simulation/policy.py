@@ -90,6 +90,8 @@ def analyse_policy(
         raise UsageError(f"--fit must be one of {', '.join(FIT_METHODS)}")
     if draws < 2:
         raise UsageError("--draws must be at least 2 (intervals need several draws)")
+    if sobol_samples < 0 or sobol_samples == 1 or sobol_samples & (sobol_samples - 1):
+        raise UsageError("--sobol-samples must be 0 or a power of two (e.g. 64)")
     if pool_factor < 1:
         raise UsageError("--pool-factor must be at least 1")
     names = [s.name for s in scenarios]
