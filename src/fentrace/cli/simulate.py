@@ -90,7 +90,7 @@ from fentrace.simulation.uncertainty import default_jobs
 @click.option(
     "--sobol-samples",
     type=int,
-    default=64,
+    default=128,
     show_default=True,
     help="Sobol base sample (power of two; 0: none).",
 )

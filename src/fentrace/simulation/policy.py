@@ -76,7 +76,7 @@ def analyse_policy(
     method: str = "abc",
     pool_factor: int = 10,
     validate_until: int | None = 2019,
-    sobol_samples: int = 64,
+    sobol_samples: int = 128,
     seed: int = 0,
     jobs: int = 1,
     params: Params | None = None,
