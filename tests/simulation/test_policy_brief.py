@@ -19,6 +19,7 @@ from fentrace.simulation import (
     render_brief,
     write_analysis,
 )
+from fentrace.simulation.policy import planned_draws
 
 
 @cache
@@ -66,6 +67,7 @@ def test_brief_is_self_contained_and_escapes_every_value() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends" in page
     assert "coop &lt;b&gt;&amp;&quot;x&quot;" in page
     assert page.count("<svg") >= 5  # deaths, seizures, routes, validation, tornado
+    assert render_brief(analysis()) == page  # reproducible element ids and values
     for heading in ("Effects against the baseline", "Out-of-sample validation",
                     "Global sensitivity", "Assumptions and their sources", "CBP seizures FY2020"):  # fmt: skip
         assert heading in page
@@ -95,6 +97,8 @@ def test_machine_outputs_are_written(tmp_path: Path) -> None:
         ({"method": "mcmc"}, "--fit"),
         ({"pool_factor": 0}, "--pool-factor"),
         ({"validate_until": 2021}, "--validate-until"),
+        ({"seed": -1}, "--seed"),
+        ({"sobol_samples": 6}, "power of two"),
     ],
 )
 def test_bad_settings_are_usage_errors(kwargs: dict[str, Any], message: str) -> None:
@@ -108,3 +112,13 @@ def test_bad_settings_are_usage_errors(kwargs: dict[str, Any], message: str) -> 
     settings.update(kwargs)
     with pytest.raises(UsageError, match=message):
         analyse_policy([load_scenario(n) for n in names], **settings)
+
+
+def test_progress_counts_every_planned_draw() -> None:
+    seen: list[int] = []
+    scenarios = [load_scenario("baseline"), load_scenario("doubled-inspection")]
+    analyse_policy(
+        scenarios, start="2019-01", end="2021-12", draws=4, pool_factor=2, validate_until=2019,
+        sobol_samples=2, on_chunk=seen.append,
+    )  # fmt: skip
+    assert sum(seen) == planned_draws(draws=4, scenarios=2, pool_factor=2, sobol_samples=2)

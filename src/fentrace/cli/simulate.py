@@ -25,7 +25,12 @@ from fentrace.simulation import (
 )
 from fentrace.simulation.brief import render_brief
 from fentrace.simulation.model import month_range, parse_month
-from fentrace.simulation.policy import analyse_policy, analysis_payload, write_analysis
+from fentrace.simulation.policy import (
+    analyse_policy,
+    analysis_payload,
+    planned_draws,
+    write_analysis,
+)
 from fentrace.simulation.scenario import load_scenario
 from fentrace.simulation.uncertainty import default_jobs
 
@@ -206,7 +211,11 @@ def _ensemble(
     with Progress(
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()
     ) as bar:
-        task = bar.add_task("ensemble draws", total=None)
+        total = planned_draws(
+            draws=draws, scenarios=len(scenarios), method=fit, pool_factor=pool_factor,
+            validate=fit == "abc", sobol_samples=max(sobol_samples, 0),
+        )  # fmt: skip
+        task = bar.add_task("parameter draws", total=total)
         analysis = analyse_policy(
             scenarios, start=start, end=end, draws=draws, sampler=sampler, method=fit,
             pool_factor=pool_factor, validate_until=validate_until if fit == "abc" else None,

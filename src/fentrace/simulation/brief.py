@@ -29,13 +29,16 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}
 """
 
 
-def _svg(figure: object) -> str:
-    """A matplotlib figure as inline SVG markup (no XML prologue, no DOCTYPE)."""
+def _svg(figure: object, key: str) -> str:
+    """A matplotlib figure as inline SVG markup (no XML prologue, no DOCTYPE); ``key`` salts
+    the element ids so that they are reproducible and differ between the page's charts."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
     figure.tight_layout()  # type: ignore[attr-defined]
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")  # type: ignore[attr-defined]
+    with matplotlib.rc_context({"svg.hashsalt": f"fentrace-{key}"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")  # type: ignore[attr-defined]
     plt.close(figure)  # type: ignore[arg-type]
     text = buffer.getvalue()
     text = re.sub(r"<\?xml[^>]*\?>", "", text)
@@ -55,8 +58,11 @@ def _figure(
     return fig, axes
 
 
-def fan_chart(analysis: PolicyAnalysis, series: str, title: str, unit: str) -> str:
-    """Median and 90 % band of one series per scenario over the years."""
+def fan_chart(
+    analysis: PolicyAnalysis, series: str, title: str, unit: str, observed: str | None = None
+) -> str:
+    """Median and 90 % band of one series per scenario over the years, with the observed
+    series (filled where verified) when one is given."""
     fig, axes = _figure(1, 1)
     ax = axes[0, 0]
     summary = analysis.summary.filter(pl.col("series") == series)
@@ -65,10 +71,17 @@ def fan_chart(analysis: PolicyAnalysis, series: str, title: str, unit: str) -> s
         colour = COLOURS[k % len(COLOURS)]
         ax.fill_between(part["year"], part["q05"], part["q95"], color=colour, alpha=0.15)
         ax.plot(part["year"], part["median"], color=colour, label=scenario)
+    if observed is not None:
+        points = [o for o in analysis.observations if o.series == observed]
+        ax.scatter([o.year for o in points if o.verified], [o.value for o in points if o.verified],
+                   color="black", zorder=3, label="observed, verified")  # fmt: skip
+        ax.scatter([o.year for o in points if not o.verified],
+                   [o.value for o in points if not o.verified], facecolors="none",
+                   edgecolors="black", zorder=3, label="observed, not verified")  # fmt: skip
     ax.set_title(title)
     ax.set_ylabel(unit)
     ax.legend(fontsize=8)
-    return _svg(fig)
+    return _svg(fig, series)
 
 
 def route_chart(analysis: PolicyAnalysis) -> str:
@@ -84,7 +97,7 @@ def route_chart(analysis: PolicyAnalysis) -> str:
             ax.plot(part["year"], part["median"], color=colour, label=scenario)
         ax.set_title(f"{route} route precursors (kg/year)", fontsize=9)
     axes[0, 0].legend(fontsize=7)
-    return _svg(fig)
+    return _svg(fig, "routes")
 
 
 def validation_chart(analysis: PolicyAnalysis) -> str:
@@ -123,7 +136,7 @@ def validation_chart(analysis: PolicyAnalysis) -> str:
         ax.set_title(f"{series}: fit until {analysis.validate_until}, then predicted", fontsize=9)
         ax.set_ylabel(unit)
         ax.legend(fontsize=7)
-    return _svg(fig)
+    return _svg(fig, "validation")
 
 
 def tornado_chart(analysis: PolicyAnalysis, top: int = 10) -> str:
@@ -143,7 +156,7 @@ def tornado_chart(analysis: PolicyAnalysis, top: int = 10) -> str:
         ax.set_yticks(y, labels, fontsize=7)
         ax.set_title(f"Sobol indices: {name}", fontsize=9)
         ax.legend(fontsize=7)
-    return _svg(fig)
+    return _svg(fig, "tornado")
 
 
 def _table(frame: pl.DataFrame, left: int = 1, digits: int = 1) -> str:
@@ -215,8 +228,8 @@ def render_brief(analysis: PolicyAnalysis) -> str:
         "<h2>Effects against the baseline</h2>",
         _table(_effects(analysis), left=2, digits=1),
         "<h2>Projections</h2>",
-        f"<figure>{fan_chart(analysis, 'deaths_model', 'Deaths per year (median, 90 % band)', 'deaths')}</figure>",
-        f"<figure>{fan_chart(analysis, 'fentanyl_seized_kg', 'Fentanyl seized at the border (model kg per year)', 'kg')}</figure>",
+        f"<figure>{fan_chart(analysis, 'deaths_model', 'Deaths per year (median, 90 % band)', 'deaths', 'deaths')}</figure>",
+        f"<figure>{fan_chart(analysis, 'cbp_seizures_reported_kg_fy', 'Fentanyl seized by CBP (kg per fiscal year, as reported)', 'kg', 'seizures')}</figure>",
         f"<figure>{route_chart(analysis)}</figure>",
     ]
     if analysis.fit is not None and analysis.fit_table is not None:

@@ -90,6 +90,8 @@ def analyse_policy(
         raise UsageError(f"--fit must be one of {', '.join(FIT_METHODS)}")
     if draws < 2:
         raise UsageError("--draws must be at least 2 (intervals need several draws)")
+    if seed < 0:
+        raise UsageError("--seed must not be negative")
     if sobol_samples < 0 or sobol_samples == 1 or sobol_samples & (sobol_samples - 1):
         raise UsageError("--sobol-samples must be 0 or a power of two (e.g. 64)")
     if pool_factor < 1:
@@ -160,6 +162,27 @@ def analyse_policy(
         validate_until=cutoff,
         sensitivity=sensitivity,
     )
+
+
+def planned_draws(
+    *,
+    draws: int,
+    scenarios: int,
+    method: str = "abc",
+    pool_factor: int = 10,
+    validate: bool = True,
+    sobol_samples: int = 128,
+    params: Params | None = None,
+) -> int:
+    """How many parameter draws ``analyse_policy`` runs (the unit of its progress callback)."""
+    from fentrace.simulation.uncertainty import uncertain_priors
+
+    total = draws
+    if method == "abc":
+        total += draws * pool_factor * (2 if validate else 1)
+    if sobol_samples:
+        total += sobol_samples * (len(uncertain_priors(params or load_params())) + 2)
+    return total
 
 
 def _write(frame: pl.DataFrame, folder: Path, stem: str) -> list[Path]:

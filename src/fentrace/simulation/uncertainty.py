@@ -15,6 +15,7 @@ the error on the later years next to the error on the fitted ones.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,7 @@ from fentrace.simulation.flows import (
     scenario_inputs,
     simulate_flows,
 )
+from fentrace.simulation.model import month_range, parse_month
 from fentrace.simulation.params import Params, Prior, load_params
 from fentrace.simulation.scenario import Scenario
 
@@ -142,8 +144,7 @@ def sample_draws(
 
 
 def months_between(start: str, end: str) -> tuple[date, ...]:
-    from fentrace.simulation.model import month_range, parse_month
-
+    """Every month from ``start`` to ``end`` (``YYYY-MM``) inclusive."""
     return tuple(month_range(parse_month(start), parse_month(end)))
 
 
@@ -219,15 +220,14 @@ def run_ensemble(
     """Run every scenario on every draw, in chunks over at most ``jobs`` processes."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    inputs = [scenario_inputs(s, months) for s in scenarios]
-    # A scenario's parameter overrides are not sampled: it keeps its own value in every draw.
-    flow_params = draws.flow_params()
     overridden = [s for s in scenarios if s.overrides]
     if overridden:
         raise UsageError(
             f"scenario {overridden[0].name!r} overrides parameters; ensembles sample the "
             "parameters, so give the value as a prior in a parameter file instead"
         )
+    inputs = [scenario_inputs(s, months) for s in scenarios]
+    flow_params = draws.flow_params()
     tasks = [
         (inputs, flow_params.subset(slice(i, i + CHUNK)), draws.noise[i : i + CHUNK], seed)
         for i in range(0, draws.size, CHUNK)
@@ -239,7 +239,10 @@ def run_ensemble(
             if on_chunk:
                 on_chunk(len(task[2]))
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        # Spawned, not forked, workers: a fork of a process with polars' thread pool can
+        # deadlock; the workers only need numpy and the flow core.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
             results = []
             for task, result in zip(tasks, pool.map(_run_chunk, tasks), strict=True):
                 results.append(result)
@@ -264,7 +267,8 @@ def run_ensemble(
 
 def default_jobs() -> int:
     """Worker processes by default: the CPUs this process may use, at most 4."""
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cpus or 1))
 
 
 # ---------------------------------------------------------------- summaries
