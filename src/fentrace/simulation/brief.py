@@ -72,7 +72,8 @@ def fan_chart(
         ax.fill_between(part["year"], part["q05"], part["q95"], color=colour, alpha=0.15)
         ax.plot(part["year"], part["median"], color=colour, label=scenario)
     if observed is not None:
-        points = [o for o in analysis.observations if o.series == observed]
+        years = set(summary["year"].to_list())
+        points = [o for o in analysis.observations if o.series == observed and o.year in years]
         ax.scatter([o.year for o in points if o.verified], [o.value for o in points if o.verified],
                    color="black", zorder=3, label="observed, verified")  # fmt: skip
         ax.scatter([o.year for o in points if not o.verified],
