@@ -72,6 +72,15 @@ def test_ensemble_human_table_from_the_prior(
     assert "calibration_fit.csv" not in out
 
 
+def test_ensemble_without_validation(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--draws", "4", "--start", "2019-01", "--end", "2020-12",
+            "--pool-factor", "1", "--validate-until", "0", "--sobol-samples", "0", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert "validation" not in payload and "sobol_top" not in payload
+    assert payload["calibration"]["accepted"] == 4 and payload["files"] == []
+
+
 @pytest.mark.parametrize(
     ("argv", "status", "message"),
     [

@@ -90,7 +90,7 @@ from fentrace.simulation.uncertainty import default_jobs
     type=int,
     default=2019,
     show_default=True,
-    help="Validation: last year fitted.",
+    help="Validation: last year fitted (0: no validation).",
 )
 @click.option(
     "--sobol-samples",
@@ -213,12 +213,13 @@ def _ensemble(
     ) as bar:
         total = planned_draws(
             draws=draws, scenarios=len(scenarios), method=fit, pool_factor=pool_factor,
-            validate=fit == "abc", sobol_samples=max(sobol_samples, 0),
+            validate=fit == "abc" and validate_until != 0, sobol_samples=max(sobol_samples, 0),
         )  # fmt: skip
         task = bar.add_task("parameter draws", total=total)
         analysis = analyse_policy(
             scenarios, start=start, end=end, draws=draws, sampler=sampler, method=fit,
-            pool_factor=pool_factor, validate_until=validate_until if fit == "abc" else None,
+            pool_factor=pool_factor,
+            validate_until=validate_until if fit == "abc" and validate_until else None,
             sobol_samples=sobol_samples, seed=seed, jobs=workers,
             on_chunk=lambda n: bar.advance(task, n),
         )  # fmt: skip
