@@ -217,7 +217,11 @@ def run_ensemble(
     jobs: int = 1,
     on_chunk: Callable[[int], None] | None = None,
 ) -> Ensemble:
-    """Run every scenario on every draw, in chunks over at most ``jobs`` processes."""
+    """Run every scenario on every draw, in chunks over at most ``jobs`` processes.
+
+    With ``jobs > 1`` the workers are spawned, so a script that calls this must guard its entry
+    point with ``if __name__ == "__main__":`` (the ``fentrace`` command does).
+    """
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
     overridden = [s for s in scenarios if s.overrides]
