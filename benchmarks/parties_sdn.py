@@ -209,7 +209,9 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
             kinds["given_first"].append((key, f"{' '.join(given)} {' '.join(surname)}"))
         full = given + surname
         changed = [
-            (i, TRANSLITERATIONS[w.lower()]) for i, w in enumerate(full) if w.lower() in TRANSLITERATIONS
+            (i, TRANSLITERATIONS[w.lower()])
+            for i, w in enumerate(full)
+            if w.lower() in TRANSLITERATIONS
         ]
         if changed:
             i, options = changed[0]
@@ -223,7 +225,11 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
             kinds["typo"].append((key, " ".join(typo if w == longest else w for w in full)))
         for alias in aliases[key][:1]:
             parsed_alias = _person(alias)
-            shown = f"{' '.join(parsed_alias[1])} {' '.join(parsed_alias[0])}" if parsed_alias else alias
+            shown = (
+                f"{' '.join(parsed_alias[1])} {' '.join(parsed_alias[0])}"
+                if parsed_alias
+                else alias
+            )
             kinds["alias_person"].append((key, shown))
     for key in sorted(companies, key=int):
         name = _clean(companies[key][1])
@@ -231,7 +237,9 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
         for long_form, short_form in LEGAL_FORMS:
             pattern = re.compile(rf"(^|[\s,]){re.escape(long_form)}($|[\s,.])")
             if pattern.search(upper):
-                written = pattern.sub(lambda m, s=short_form: f"{m.group(1)}{s}{m.group(2)}", upper, count=1)
+                written = pattern.sub(
+                    lambda m, s=short_form: f"{m.group(1)}{s}{m.group(2)}", upper, count=1
+                )
                 kinds["legal_form_written"].append((key, re.sub(r"\s+", " ", written).strip(" ,")))
                 dropped = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}", upper, count=1)
                 dropped = re.sub(r"\s+", " ", dropped.replace(" ,", ",")).strip(" ,.")
@@ -241,7 +249,11 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
         for alias in aliases[key][:1]:
             kinds["alias_company"].append((key, alias))
     for kind in sorted(kinds):
-        candidates = [(k, q) for k, q in kinds[kind] if unambiguous(k, q) or kind.endswith("company") or kind.startswith("legal")]
+        candidates = [
+            (k, q)
+            for k, q in kinds[kind]
+            if unambiguous(k, q) or kind.endswith("company") or kind.startswith("legal")
+        ]
         for key, query in rng.sample(candidates, min(per_kind, len(candidates))):
             add(query, key, kind)
 
@@ -266,7 +278,11 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
         delisted.append(shown)
     for query in rng.sample(delisted, min(per_kind * 4, len(delisted))):
         add(query, "", "delisted")
-    parsed_people = [(k, p) for k, r in sorted(people.items(), key=lambda kv: int(kv[0])) if (p := _person(_clean(r[1])))]
+    parsed_people = [
+        (k, p)
+        for k, r in sorted(people.items(), key=lambda kv: int(kv[0]))
+        if (p := _person(_clean(r[1])))
+    ]
     recombined: list[str] = []
     relatives: list[str] = []
     for _ in range(per_kind * 20):
@@ -278,7 +294,11 @@ def generate(seed: int, per_kind: int) -> list[dict[str, str]]:
             recombined.append(query)
         family = " ".join(sur_a)
         query = f"{giv_b[0]} {family}"
-        if len(sur_a) >= 2 and not held_by_someone(set(_words(query))) and len(relatives) < per_kind:
+        if (
+            len(sur_a) >= 2
+            and not held_by_someone(set(_words(query)))
+            and len(relatives) < per_kind
+        ):
             relatives.append(query)
     for query in recombined:
         add(query, "", "recombined")
@@ -296,11 +316,15 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rows = generate(args.seed, args.per_kind)
     with args.out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["query", "country", "expected", "variant", "part"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["query", "country", "expected", "variant", "part"]
+        )
         writer.writeheader()
         writer.writerows(rows)
     positives = sum(1 for r in rows if r["expected"])
-    print(f"{len(rows)} rows ({positives} variants, {len(rows) - positives} innocent) -> {args.out}")
+    print(
+        f"{len(rows)} rows ({positives} variants, {len(rows) - positives} innocent) -> {args.out}"
+    )
     return 0
 
 

@@ -77,7 +77,7 @@ def test_distinctive(query: str, listed: str, low: float, high: float) -> None:
         ("WANG QING ZHOU", "Qingzhou Wang", 1.0, 1.0),
         ("姚华涛", "Yao Huatao", 1.0, 1.0),
         ("Wang Hongwei", "Wang Hongfei", 0.0, 0.75),
-        ("Wang", "Wang Hongfei", 0.0, 0.3),
+        ("Wang", "Wang Hongfei", 0.0, 0.5),
         ("Chen Yi", "Yiyi Chen", 0.0, 0.6),
     ],
 )

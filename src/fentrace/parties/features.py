@@ -9,9 +9,9 @@ of a pair is the sum of ``weight * value`` over the features, clamped to [0, 1]
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import permutations
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz.distance import Indel
@@ -26,8 +26,6 @@ SHORT_WORD: Final[int] = 3
 #: Distinctive parts less alike than this (Indel ratio) share letters, not identity; the
 #: feature rises linearly from 0 here to 1 at identical parts.
 DISTINCTIVE_FLOOR: Final[float] = 0.5
-#: Person-name spellings less alike than this count nothing; the feature rises to 1 at equal.
-PERSON_SPELLING_FLOOR: Final[float] = 0.7
 
 #: Credit a person's name word gets for a typing slip (a letter dropped, added or swapped); a
 #: changed letter gets none, because in pinyin it usually spells another name (Hongwei/Hongfei).
@@ -38,6 +36,9 @@ WEIGHTS: Final[dict[str, float]] = {
     "name_tokens": 0.35,
     "distinctive": 0.55,
     "person_name": 0.90,
+    "parts_omitted": -0.08,
+    "family_name_missing": -0.25,
+    "given_name_missing": -0.25,
     "acronym": 1.00,
     "identifier": 1.00,
     "legal_form_agrees": 0.03,
@@ -49,6 +50,8 @@ WEIGHTS: Final[dict[str, float]] = {
     "org_word_missing": -0.15,
     "country_agrees": 0.05,
     "country_differs": -0.15,
+    "birth_date_agrees": 0.05,
+    "birth_year_differs": -0.30,
 }
 
 
@@ -66,6 +69,14 @@ class Context:
     query_identifiers: frozenset[str]
     entity_identifiers: frozenset[str]
     alias_is_acronym: bool
+    #: The listed person's family-name words, when the list writes "FAMILY, Given" (else empty).
+    listed_family: frozenset[str] = frozenset()
+    #: The date of birth given with the query ("1978-03-02", "1978-03" or "1978"), if any.
+    query_birth: str | None = None
+    #: The listed entity's dates of birth as the list gives them.
+    entity_births: tuple[str, ...] = ()
+    #: What the query is said to be (person, company, vessel), when the caller says.
+    query_kind: str | None = None
 
     def weight(self, token: str) -> float:
         """Rarity of a word over the list (rare words weigh more)."""
@@ -168,35 +179,209 @@ def _ramp(value: float, floor: float) -> float:
     return max(0.0, (value - floor) / (1.0 - floor))
 
 
+#: Credit for a name part spelt as another romanisation writes it (Mehmood/Mahmood, Sergei/Sergey).
+ROMANISATION_CREDIT: Final[float] = 0.92
+#: Credit for a typing slip in a name part of 8+ letters, where a slip rarely spells another name.
+LONG_SLIP_CREDIT: Final[float] = 0.9
+#: Rarity weight of a one-letter initial standing for a listed given name ("Kwang C. Pyon").
+INITIAL_WEIGHT: Final[float] = 0.5
+
+#: Wade-Giles spellings of Chinese syllables and their pinyin (older and Taiwanese romanisation).
+WADE_GILES: Final[dict[str, str]] = {
+    "chang": "zhang",
+    "chou": "zhou",
+    "hsiao": "xiao",
+    "hsu": "xu",
+    "hsieh": "xie",
+    "hsin": "xin",
+    "hsiung": "xiong",
+    "hsiang": "xiang",
+    "hsing": "xing",
+    "hsueh": "xue",
+    "kuo": "guo",
+    "kao": "gao",
+    "kuan": "guan",
+    "kung": "gong",
+    "tsai": "cai",
+    "tseng": "zeng",
+    "tsao": "cao",
+    "tsui": "cui",
+    "chiang": "jiang",
+    "chien": "jian",
+    "chin": "jin",
+    "ching": "qing",
+    "chu": "zhu",
+    "chung": "zhong",
+    "chih": "zhi",
+    "teng": "deng",
+    "tung": "dong",
+    "tai": "dai",
+    "pai": "bai",
+    "sung": "song",
+    "jen": "ren",
+    "jung": "rong",
+    "jui": "rui",
+}
+#: Letter groups that romanisations write differently for one sound, and the form kept.
+_ROMAN_GROUPS: Final[tuple[tuple[str, str], ...]] = (
+    ("tsch", "ch"),
+    ("tch", "ch"),
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("w", "v"),
+)
+_VOWELS: Final[frozenset[str]] = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=200_000)
+def name_key(word: str) -> str:
+    """A person's name part with romanisation differences taken out (Mehmood and Mahmood share one)."""
+    key = WADE_GILES.get(word, word)
+    for written, kept in _ROMAN_GROUPS:
+        key = key.replace(written, kept)
+    if key.startswith("ye"):
+        key = key[1:]
+    out: list[str] = []
+    for ch in key:
+        if not out or ch != out[-1]:
+            out.append(ch)
+    key = "".join(out)
+    if len(key) < 5:
+        return key[:-1] + "i" if key.endswith("y") and len(key) > 1 else key
+    # interior vowel runs are one vowel; a final run is its last letter (y read as i)
+    result: list[str] = [key[0]]
+    i = 1
+    while i < len(key):
+        if key[i] in _VOWELS:
+            j = i
+            while j < len(key) and key[j] in _VOWELS:
+                j += 1
+            result.append(("i" if key[j - 1] == "y" else key[j - 1]) if j == len(key) else "a")
+            i = j
+        else:
+            result.append(key[i])
+            i += 1
+    return "".join(result)
+
+
+def _skeleton(key: str) -> str:
+    return key[0] + "".join(ch for ch in key[1:] if ch not in _VOWELS)
+
+
+@lru_cache(maxsize=200_000)
+def part_likeness(a: str, b: str) -> float:
+    """How surely two name parts are one name: 1 spelt alike, less for a romanisation variant or a typing slip."""
+    if a == b:
+        return 1.0
+    if len(a) > 1 and len(b) > 1:
+        key_a, key_b = name_key(a), name_key(b)
+        if key_a == key_b:
+            return ROMANISATION_CREDIT
+        skeleton = _skeleton(key_a)
+        if len(skeleton) >= 5 and skeleton == _skeleton(key_b):
+            return ROMANISATION_CREDIT
+    if typing_slip(a, b):
+        return LONG_SLIP_CREDIT if min(len(a), len(b)) >= 8 else SLIP_CREDIT
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PartAlignment:
+    """Which listed name part each query part stands for, and how surely."""
+
+    query: tuple[str, ...]
+    listed: tuple[str, ...]
+    pairs: tuple[tuple[int, int, float], ...]
+
+    def omitted(self) -> list[str]:
+        """Listed parts that no query part stands for."""
+        used = {c for _, c, _ in self.pairs}
+        return [w for i, w in enumerate(self.listed) if i not in used]
+
+
+def align_parts(query: NormalisedName, listed: NormalisedName) -> PartAlignment:
+    """Pair each query name part with the listed part it is most surely, each listed part used once."""
+    return _align(query.tokens, listed.tokens)
+
+
+@lru_cache(maxsize=50_000)
+def _align(query_tokens: tuple[str, ...], listed_tokens: tuple[str, ...]) -> PartAlignment:
+    q = merge_split_words(query_tokens, listed_tokens)
+    c = merge_split_words(listed_tokens, q)
+    options: list[tuple[float, int, int]] = []
+    for i, a in enumerate(q):
+        for j, b in enumerate(c):
+            if len(a) == 1:
+                credit = 1.0 if len(b) > 1 and b[0] == a else 0.0
+            else:
+                credit = part_likeness(a, b)
+            if credit:
+                options.append((credit, i, j))
+    options.sort(key=lambda o: (-o[0], o[1], o[2]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for credit, i, j in options:
+        if i not in used_q and j not in used_c:
+            used_q.add(i)
+            used_c.add(j)
+            pairs.append((i, j, credit))
+    return PartAlignment(tuple(q), tuple(c), tuple(sorted(pairs)))
+
+
 def person_name(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
-    """How alike two person names are in any order of family and given names, syllables joined or not."""
+    """Share of the query's name parts (weighted by rarity) found among the listed person's parts, in any order (romanisation variants, initials and typing slips count in part)."""
     if ctx.entity_type != "person" or not query.tokens or not listed.tokens:
         return 0.0
-    spelling = person_spelling(query, listed)
-    q = merge_split_words(query.tokens, listed.tokens)
-    c = merge_split_words(listed.tokens, q)
-    # a person's names must agree word for word: Hongwei is not Hongfei (a slip counts in part)
-    words_agree = _overlap(q, c, ctx, exact=True)
-    return 0.6 * _ramp(spelling, PERSON_SPELLING_FLOOR) + 0.4 * words_agree
+    alignment = align_parts(query, listed)
+    matched = {i: (j, credit) for i, j, credit in alignment.pairs}
+    total = found = 0.0
+    for i, word in enumerate(alignment.query):
+        if i in matched:
+            j, credit = matched[i]
+            weight = INITIAL_WEIGHT if len(word) == 1 else ctx.weight(alignment.listed[j])
+            found += weight * credit
+        else:
+            weight = INITIAL_WEIGHT if len(word) == 1 else ctx.weight(word)
+        total += weight
+    share = found / total if total else 0.0
+    # one part alone ("Wang" for "Wang Hongfei") names a family, not a person
+    needed = min(2, len(alignment.listed))
+    return share * min(1.0, len(matched) / needed)
 
 
-def person_spelling(query: NormalisedName, listed: NormalisedName) -> float:
-    """Best letter-level likeness of the query's words, in any order, to the listed name."""
-    target = listed.compact
-    words = query.tokens
-    if "".join(words) == target:
-        return 1.0
-    if len(words) <= 3:
-        orders: Iterable[tuple[str, ...]] = permutations(words)
-    else:  # long names: every rotation (family names moved to either end), as written and reversed
-        back = words[::-1]
-        orders = [w[i:] + w[:i] for w in (words, back) for i in range(len(w))]
-    return max(Indel.normalized_similarity("".join(order), target) for order in orders)
+def parts_omitted(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """The listed person's name has parts the query leaves out (a second surname, a patronymic, a middle name)."""
+    if ctx.entity_type != "person" or not query.tokens:
+        return 0.0
+    return min(1.0, len(align_parts(query, listed).omitted()) / 2)
 
 
-def person_name_bound(query: NormalisedName, listed: NormalisedName) -> float:
-    """The most :func:`person_name` can give, from the spelling alone (for skipping hopeless pairs)."""
-    return 0.6 * _ramp(person_spelling(query, listed), PERSON_SPELLING_FLOOR) + 0.4
+def family_name_missing(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """None of the listed person's family names is in the query."""
+    if ctx.entity_type != "person" or not ctx.listed_family:
+        return 0.0
+    alignment = align_parts(query, listed)
+    found = {alignment.listed[j] for _, j, _ in alignment.pairs}
+    return 0.0 if found & ctx.listed_family or not found else 1.0
+
+
+def given_name_missing(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """None of the listed person's given names (nor its initial) is in the query."""
+    if ctx.entity_type != "person" or not ctx.listed_family:
+        return 0.0
+    alignment = align_parts(query, listed)
+    given = {w for w in alignment.listed if w not in ctx.listed_family}
+    found = {alignment.listed[j] for _, j, _ in alignment.pairs}
+    return 1.0 if given and found and not found & given else 0.0
+
+
+def person_name_bound(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """The most the name features can give a person pair (for skipping hopeless pairs)."""
+    return person_name(query, listed, ctx)
 
 
 def acronym(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
@@ -241,11 +426,16 @@ def industry_differs(query: NormalisedName, listed: NormalisedName, ctx: Context
 
 
 def kind_differs(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
-    """The query reads as a business (legal form or trade word) but the listed entity is a cartel or a person."""
+    """The query is another kind of party than the listed entity (a business against a person, cartel or vessel, a person against a company)."""
     business = bool(query.legal_form or query.industry)
+    if ctx.query_kind is not None:
+        listed_kind = "company" if ctx.entity_type == "other" else ctx.entity_type
+        if ctx.query_kind == "company" and listed_kind == "cartel":
+            return 0.0 if query.org_words or not business else 1.0
+        return 0.0 if ctx.query_kind == listed_kind else 1.0
     if ctx.entity_type == "cartel":
         return 1.0 if business and not query.org_words else 0.0
-    if ctx.entity_type == "person":
+    if ctx.entity_type in {"person", "vessel"}:
         return 1.0 if business else 0.0
     return 0.0
 
@@ -267,6 +457,50 @@ def country_differs(query: NormalisedName, listed: NormalisedName, ctx: Context)
     return 0.0
 
 
+def _birth_years(value: str) -> tuple[int, int] | None:
+    """The years a date of birth allows ("1960/1962" -> 1960..1962, "~1962" -> 1961..1963)."""
+    try:
+        if "/" in value:
+            low, high = value.split("/", 1)
+            return int(low[:4]), int(high[:4])
+        if value.startswith("~"):
+            year = int(value[1:5])
+            return year - 1, year + 1
+        year = int(value[:4])
+    except ValueError:
+        return None
+    return year, year
+
+
+def birth_date_agrees(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """The date of birth given with the query is one the list gives (to the day when both say the day)."""
+    if not ctx.query_birth or not ctx.entity_births:
+        return 0.0
+    for born in ctx.entity_births:
+        size = min(len(ctx.query_birth), len(born))
+        if (
+            not born.startswith(("~",))
+            and "/" not in born
+            and ctx.query_birth[:size] == born[:size]
+        ):
+            return 1.0
+    return 0.0
+
+
+def birth_year_differs(query: NormalisedName, listed: NormalisedName, ctx: Context) -> float:
+    """The year of birth given with the query is more than a year from every one the list gives."""
+    if not ctx.query_birth or not ctx.entity_births:
+        return 0.0
+    asked = _birth_years(ctx.query_birth)
+    if asked is None:
+        return 0.0
+    for born in ctx.entity_births:
+        years = _birth_years(born)
+        if years is None or (years[0] - 1 <= asked[0] <= years[1] + 1):
+            return 0.0
+    return 1.0
+
+
 FeatureFunction = Callable[[NormalisedName, NormalisedName, Context], float]
 
 #: Every feature, by the name used in results and in :data:`WEIGHTS`.
@@ -274,6 +508,9 @@ FEATURES: Final[dict[str, FeatureFunction]] = {
     "name_tokens": name_tokens,
     "distinctive": distinctive,
     "person_name": person_name,
+    "parts_omitted": parts_omitted,
+    "family_name_missing": family_name_missing,
+    "given_name_missing": given_name_missing,
     "acronym": acronym,
     "identifier": identifier,
     "legal_form_agrees": legal_form_agrees,
@@ -285,6 +522,8 @@ FEATURES: Final[dict[str, FeatureFunction]] = {
     "org_word_missing": org_word_missing,
     "country_agrees": country_agrees,
     "country_differs": country_differs,
+    "birth_date_agrees": birth_date_agrees,
+    "birth_year_differs": birth_year_differs,
 }
 
 

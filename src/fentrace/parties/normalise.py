@@ -257,6 +257,11 @@ def _pinyin_syllables_kept(
     return kept
 
 
+#: Legal forms that Russian, Ukrainian and Belarusian names put first ("OOO ...", "AO ...",
+#: "LIMITED LIABILITY COMPANY ..."); other forms opening a name are read as name words.
+OPENING_LEGAL_FORMS: Final[frozenset[str]] = frozenset({"llc", "jsc"})
+
+
 @lru_cache(maxsize=65536)
 def normalise_name(name: str) -> NormalisedName:
     """Take a company or person name apart into comparable parts (see the module steps)."""
@@ -277,7 +282,11 @@ def normalise_name(name: str) -> NormalisedName:
     for index, (token, category) in enumerate(parts):
         if category == "stop" or not token:
             continue
-        if category == "legal" and index == 0:
+        if (
+            category == "legal"
+            and index == 0
+            and (token not in OPENING_LEGAL_FORMS or len(parts) == 1)
+        ):
             category = None  # "Co" or "AG" opening a name is part of the name
         if category == "legal":
             legal_forms.append(token)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import heapq
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal
+
+import numpy as np
 
 from fentrace.exc import UsageError
 from fentrace.parties.countries import country_code
@@ -22,9 +25,11 @@ from fentrace.parties.features import (
     FEATURES,
     WEIGHTS,
     Context,
+    align_parts,
     describe,
     distinctive,
     inverse_document_frequency,
+    name_key,
     person_name_bound,
 )
 from fentrace.parties.normalise import MAX_NAME_LENGTH, NormalisedName, normalise_name
@@ -68,6 +73,8 @@ class PartyMatch:
     explanation: list[str]
     unverified_alias: bool = False
     listings: tuple[Listing, ...] = ()
+    programs: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of DESIGN.md's party screening contract."""
@@ -85,6 +92,8 @@ class PartyMatch:
             "contributions": {k: round(v, 4) for k, v in self.contributions.items()},
             "explanation": list(self.explanation),
             "unverified_alias": self.unverified_alias,
+            "programs": list(self.programs),
+            "birth_dates": list(self.birth_dates),
             "listings": [
                 {
                     "action": li.action,
@@ -131,6 +140,7 @@ class _AliasRecord:
     alias: Alias
     norm: NormalisedName
     acronym: bool
+    family: frozenset[str] = frozenset()
 
 
 #: Context for features that need none (the distinctive part compares the two names only).
@@ -148,7 +158,7 @@ _NO_CONTEXT: Final[Context] = Context(
 )
 
 
-_PERSON_ONLY = {"person_name"}
+_PERSON_ONLY = {"person_name", "parts_omitted", "family_name_missing", "given_name_missing"}
 _NAME_ONLY = {"name_tokens", "distinctive"}
 #: The features that apply to a person, to an acronym, and to any other name.
 _PERSON_FEATURES = tuple((n, f) for n, f in FEATURES.items() if n not in _NAME_ONLY)
@@ -202,23 +212,76 @@ def _is_acronym(alias: str, norm: NormalisedName) -> bool:
     )
 
 
+def normalise_identifier(value: str) -> str:
+    """An identity or registration number without spaces, dashes or dots, in capitals."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def _family_words(entity: Entity, alias: Alias) -> frozenset[str]:
+    """The family-name words of a person's name written "FAMILY, Given" (else none)."""
+    if entity.type != "person" or "," not in alias.name:
+        return frozenset()
+    return frozenset(normalise_name(alias.name.split(",", 1)[0]).tokens)
+
+
+#: Postings keyed by a person's name part with romanisation taken out carry this prefix.
+_KEY_PREFIX: Final[str] = "~"
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+#: What a caller may say a queried party is.
+QUERY_KINDS: Final[tuple[str, ...]] = ("person", "company", "vessel")
+_QUERY_BIRTH = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def parse_query_birth_date(value: str) -> str | None:
+    """A queried date of birth as YYYY-MM-DD, YYYY-MM or YYYY (None when it is none of these)."""
+    value = value.strip()
+    if not _QUERY_BIRTH.match(value):
+        return None
+    if len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _QueryFacts:
+    """What the caller knows about the queried party besides its name."""
+
+    country: str | None
+    identifiers: frozenset[str]
+    birth: str | None
+    kind: str | None
+
+
+def _in_programs(entity: Entity, programs: frozenset[str]) -> bool:
+    """The entity is listed under one of the programmes (or on a list with that id)."""
+    own = {p.upper() for p in entity.programs} | {li.upper() for li in entity.lists}
+    return bool(own & programs)
 
 
 class PartyScreener:
     """Screens names against one watchlist; builds its index once."""
 
-    def __init__(self, watchlist: Watchlist) -> None:
+    def __init__(self, watchlist: Watchlist, programs: Iterable[str] = ()) -> None:
         self.watchlist = watchlist
+        #: Report only entities listed under these programmes (empty: every entity).
+        self.programs = frozenset(p.strip().upper() for p in programs if p.strip())
         self.entities: list[Entity] = list(watchlist.entities)
         self._records: list[_AliasRecord] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        self._typo_keys: dict[str, set[str]] = defaultdict(set)
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         self._entity_places: list[frozenset[str]] = []
         self._entity_industry: list[frozenset[str]] = []
         self._entity_identifiers: list[frozenset[str]] = []
+        self._by_identifier: dict[str, list[int]] = defaultdict(list)
+        self._first_record: dict[int, int] = {}
         for index, entity in enumerate(self.entities):
             places: set[str] = set()
             industry: set[str] = set()
@@ -226,28 +289,51 @@ class PartyScreener:
                 norm = normalise_name(alias.name)
                 if norm.is_empty:
                     continue
-                record = _AliasRecord(index, alias, norm, _is_acronym(alias.name, norm))
+                record = _AliasRecord(
+                    index,
+                    alias,
+                    norm,
+                    _is_acronym(alias.name, norm),
+                    _family_words(entity, alias),
+                )
                 self._records.append(record)
                 places.update(norm.places)
                 industry.update(norm.industry)
             self._entity_places.append(frozenset(places))
-            self._entity_identifiers.append(
-                frozenset(i.strip().upper() for i in entity.identifiers)
+            identifiers = frozenset(
+                key for i in entity.identifiers if (key := normalise_identifier(i))
             )
+            self._entity_identifiers.append(identifiers)
+            for key in identifiers:
+                self._by_identifier[key].append(index)
             self._entity_industry.append(frozenset(industry))
         document_frequency: Counter[str] = Counter()
         for number, record in enumerate(self._records):
             if record.acronym:
                 self._acronyms[record.norm.tokens[0]].append(number)
                 continue
+            self._first_record.setdefault(record.entity, number)
             words = set(record.norm.tokens) | {record.norm.compact}
             document_frequency.update(set(record.norm.tokens))
             for word in words:
                 self._postings[word].append(number)
-        for word in list(self._postings):
-            if len(word) >= TYPO_MIN_LENGTH:
-                for key in _deletions(word):
-                    self._typo_keys[key].add(word)
+            if self.entities[record.entity].type == "person":
+                for word in {name_key(t) for t in record.norm.tokens if len(t) > 2}:
+                    self._postings[_KEY_PREFIX + word].append(number)
+        # one-deletion neighbourhood as sorted CRC-32 hashes -> word numbers: compact, fast to
+        # save and load (a hash collision only adds a candidate, which scoring then drops)
+        self._typo_words = [
+            w for w in self._postings if len(w) >= TYPO_MIN_LENGTH and not w.startswith(_KEY_PREFIX)
+        ]
+        hashes: list[int] = []
+        owners: list[int] = []
+        for number, word in enumerate(self._typo_words):
+            for key in _deletions(word):
+                hashes.append(zlib.crc32(key.encode()))
+                owners.append(number)
+        order = np.argsort(np.asarray(hashes, dtype=np.uint32), kind="stable")
+        self._typo_hashes = np.asarray(hashes, dtype=np.uint32)[order]
+        self._typo_owners = np.asarray(owners, dtype=np.int32)[order]
         documents = max(1, len(self._records))
         self._idf = {
             word: inverse_document_frequency(df, documents)
@@ -255,19 +341,33 @@ class PartyScreener:
         }
         self._default_idf = inverse_document_frequency(1, documents)
         self._common = max(50, int(COMMON_WORD_SHARE * documents))
-        self._cache: dict[tuple[str, str | None, frozenset[str]], PartyResult] = {}
+        self._cache: dict[
+            tuple[str, str | None, frozenset[str], str | None, str | None], PartyResult
+        ] = {}
 
     # ----------------------------------------------------------------- blocking
+
+    def _typo_lookup(self, keys: Sequence[str]) -> set[str]:
+        """List words (5+ letters) one of whose one-letter deletions is one of ``keys``."""
+        wanted = np.asarray([zlib.crc32(k.encode()) for k in keys], dtype=np.uint32)
+        low = np.searchsorted(self._typo_hashes, wanted, side="left")
+        high = np.searchsorted(self._typo_hashes, wanted, side="right")
+        return {
+            self._typo_words[int(owner)]
+            for lo, hi in zip(low.tolist(), high.tolist(), strict=True)
+            if hi > lo
+            for owner in self._typo_owners[lo:hi].tolist()
+        }
 
     def _neighbours(self, word: str) -> set[str]:
         """List words equal to ``word`` or one typo (insertion, deletion, change) away."""
         found = {word} if word in self._postings else set()
         if len(word) >= TYPO_MIN_LENGTH - 1:
-            found |= self._typo_keys.get(word, set())
-            for key in _deletions(word):
+            deletions = _deletions(word)
+            found |= self._typo_lookup([word, *deletions])
+            for key in deletions:
                 if key in self._postings and len(key) >= TYPO_MIN_LENGTH - 1:
                     found.add(key)
-                found |= self._typo_keys.get(key, set())
         return found
 
     def candidates(self, query: NormalisedName) -> list[int]:
@@ -289,11 +389,15 @@ class PartyScreener:
         for key in exact_keys:
             if key in self._postings:
                 found[key] = None
+        for word in words:
+            key = _KEY_PREFIX + name_key(word)
+            if len(word) > 2 and key in self._postings:
+                found[key] = None
         weights: defaultdict[int, float] = defaultdict(float)
         common: list[tuple[str, float]] = []
         for word in found:
             postings = self._postings[word]
-            weight = self._idf.get(word, self._default_idf)
+            weight = self._idf.get(word.lstrip(_KEY_PREFIX), self._default_idf)
             if len(postings) > self._common:
                 common.append((word, weight))
                 continue
@@ -304,6 +408,12 @@ class PartyScreener:
             for word, weight in common:
                 for number in self._postings[word]:
                     weights[number] += weight
+        elif len(common) >= 2:
+            # two common words together are rare ("Ho ... Kim"): names holding both are candidates
+            rarest = sorted(common, key=lambda item: len(self._postings[item[0]]))[:2]
+            both = set(self._postings[rarest[0][0]]).intersection(self._postings[rarest[1][0]])
+            for number in both:
+                weights[number] += rarest[0][1] + rarest[1][1]
         ranked = heapq.nlargest(CANDIDATES_PER_QUERY, weights, key=weights.__getitem__)
         if len(query.tokens) == 1:
             ranked += self._acronyms.get(query.tokens[0], [])
@@ -313,14 +423,20 @@ class PartyScreener:
 
     def _hopeless(self, query: NormalisedName, record: _AliasRecord, entity: Entity) -> bool:
         """True when even every positive feature at its best could not lift the pair to possible."""
-        bonus = WEIGHTS["place_agrees"] + WEIGHTS["legal_form_agrees"] + WEIGHTS["country_agrees"]
+        bonus = (
+            WEIGHTS["place_agrees"]
+            + WEIGHTS["legal_form_agrees"]
+            + WEIGHTS["country_agrees"]
+            + WEIGHTS["birth_date_agrees"]
+        )
         business = bool(query.legal_form or query.industry)
         if entity.type == "person":
             if business:
                 bonus += WEIGHTS["kind_differs"]
                 if WEIGHTS["person_name"] + bonus < POSSIBLE_THRESHOLD:
                     return True
-            bound = WEIGHTS["person_name"] * person_name_bound(query, record.norm) + bonus
+            ctx = self._context(record, None, frozenset(), None, None)
+            bound = WEIGHTS["person_name"] * person_name_bound(query, record.norm, ctx) + bonus
         else:
             if entity.type == "cartel" and business and not query.org_words:
                 bonus += WEIGHTS["kind_differs"]
@@ -328,15 +444,16 @@ class PartyScreener:
             bound = WEIGHTS["distinctive"] * part + WEIGHTS["name_tokens"] + bonus
         return bound < POSSIBLE_THRESHOLD
 
-    def _score(
+    def _context(
         self,
-        query: NormalisedName,
         record: _AliasRecord,
         country: str | None,
         identifiers: frozenset[str],
-    ) -> tuple[float, dict[str, float], dict[str, float]]:
+        birth: str | None,
+        kind: str | None,
+    ) -> Context:
         entity = self.entities[record.entity]
-        ctx = Context(
+        return Context(
             idf=self._idf,
             default_idf=self._default_idf,
             query_country=country,
@@ -347,7 +464,23 @@ class PartyScreener:
             query_identifiers=identifiers,
             entity_identifiers=self._entity_identifiers[record.entity],
             alias_is_acronym=record.acronym,
+            listed_family=record.family,
+            query_birth=birth,
+            entity_births=entity.birth_dates,
+            query_kind=kind,
         )
+
+    def _score(
+        self,
+        query: NormalisedName,
+        record: _AliasRecord,
+        country: str | None,
+        identifiers: frozenset[str],
+        birth: str | None = None,
+        kind: str | None = None,
+    ) -> tuple[float, dict[str, float], dict[str, float]]:
+        entity = self.entities[record.entity]
+        ctx = self._context(record, country, identifiers, birth, kind)
         if record.acronym:
             features = _ACRONYM_FEATURES
         elif entity.type == "person":
@@ -365,8 +498,13 @@ class PartyScreener:
         return score, values, contributions
 
     def _explain(
-        self, query: NormalisedName, record: _AliasRecord, contributions: dict[str, float]
+        self,
+        query: NormalisedName,
+        record: _AliasRecord,
+        contributions: dict[str, float],
+        facts: _QueryFacts,
     ) -> list[str]:
+        entity = self.entities[record.entity]
         lines = []
         for name, contribution in sorted(contributions.items(), key=lambda kv: -abs(kv[1])):
             line = f"{describe(name)} ({contribution:+.2f})"
@@ -377,6 +515,16 @@ class PartyScreener:
                 line += f": shared {', '.join(shared) if shared else 'only misspelt words'}"
             elif name == "person_name":
                 line += f": {' '.join(query.tokens)!r} ~ {' '.join(record.norm.tokens)!r}"
+            elif name == "parts_omitted":
+                line += f": {', '.join(align_parts(query, record.norm).omitted())}"
+            elif name in {"birth_date_agrees", "birth_year_differs"}:
+                line += f": {facts.birth} / {', '.join(entity.birth_dates)}"
+            elif name == "identifier":
+                held = facts.identifiers & self._entity_identifiers[record.entity]
+                line += f": {', '.join(sorted(held))}"
+            elif name == "kind_differs":
+                asked = facts.kind or ("company" if query.legal_form or query.industry else "?")
+                line += f": {asked} / {entity.type}"
             elif name in {"place_agrees", "place_differs"}:
                 line += f": {', '.join(query.places)} / {', '.join(record.norm.places)}"
             lines.append(line)
@@ -391,44 +539,60 @@ class PartyScreener:
         name: str,
         country: str | None = None,
         identifiers: Iterable[str] = (),
+        birth_date: str | None = None,
+        kind: str | None = None,
     ) -> PartyResult:
-        """Screen one name (with its country and identifiers when known) against the list."""
-        ids = frozenset(i.strip().upper() for i in identifiers if i.strip())
-        cache_key = (name, country, ids)
+        """Screen one name (with its country, identifiers, date of birth and kind when known)."""
+        ids = frozenset(key for i in identifiers if (key := normalise_identifier(i)))
+        cache_key = (name, country, ids, birth_date, kind)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
-        result = self._screen(name, country, ids)
+        result = self._screen(name, country, ids, birth_date, kind)
         if len(self._cache) < RESULT_CACHE_SIZE:
             self._cache[cache_key] = result
         return result
 
-    def _best_per_entity(
-        self, query: NormalisedName, code: str | None, ids: frozenset[str]
-    ) -> dict[int, _Scored]:
+    def _best_per_entity(self, query: NormalisedName, facts: _QueryFacts) -> dict[int, _Scored]:
         """The best-scoring alias of every candidate entity, with its features."""
         best: dict[int, _Scored] = {}
-        for number in self.candidates(query):
+        numbers = self.candidates(query)
+        for key in facts.identifiers:
+            numbers += [
+                self._first_record[e]
+                for e in self._by_identifier.get(key, ())
+                if e in self._first_record
+            ]
+        for number in numbers:
             record = self._records[number]
             if record.acronym and query.tokens != record.norm.tokens:
                 continue
             if (
-                not ids
+                not facts.identifiers
                 and not record.acronym
                 and self._hopeless(query, record, self.entities[record.entity])
             ):
                 continue
             if record.alias.weak and query.compact != record.norm.compact:
                 continue
-            score, values, contributions = self._score(query, record, code, ids)
-            if record.alias.weak or record.alias.unverified:
+            score, values, contributions = self._score(
+                query, record, facts.country, facts.identifiers, facts.birth, facts.kind
+            )
+            if (record.alias.weak or record.alias.unverified) and "identifier" not in values:
                 score = min(score, MATCH_THRESHOLD - 0.01)
             current = best.get(record.entity)
             if current is None or score > current[0]:
                 best[record.entity] = (score, record, values, contributions, query)
         return best
 
-    def _screen(self, name: str, country: str | None, ids: frozenset[str]) -> PartyResult:
+    def _screen(
+        self,
+        name: str,
+        country: str | None,
+        ids: frozenset[str],
+        birth_date: str | None,
+        kind: str | None,
+    ) -> PartyResult:
         warnings: list[str] = []
         if not isinstance(name, str) or not name.strip():
             return PartyResult(str(name or ""), "none", error="empty name: nothing to screen")
@@ -436,6 +600,16 @@ class PartyScreener:
         code = country_code(text) if text and text.strip() else None
         if code is None and country is not None and (text is None or text.strip()):
             warnings.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code; ignored")
+        birth = None
+        if birth_date is not None and str(birth_date).strip():
+            birth = parse_query_birth_date(str(birth_date))
+            if birth is None:
+                warnings.append(
+                    f"date of birth {birth_date!r} is not YYYY-MM-DD, YYYY-MM or YYYY; ignored"
+                )
+        if kind is not None and kind not in QUERY_KINDS:
+            raise UsageError(f"kind {kind!r} is not one of {', '.join(QUERY_KINDS)}")
+        facts = _QueryFacts(code, ids, birth, kind)
         query = normalise_name(name)
         if query.truncated:
             warnings.append(
@@ -451,7 +625,7 @@ class PartyScreener:
                 error="no name words left after normalisation",
                 warnings=warnings,
             )
-        best = self._best_per_entity(query, code, ids)
+        best = self._best_per_entity(query, facts)
         parts = split_parties(name)
         if len(parts) > 1:
             warnings.append(
@@ -461,7 +635,7 @@ class PartyScreener:
                 part_query = normalise_name(part)
                 if part_query.is_empty:
                     continue
-                for number, found in self._best_per_entity(part_query, code, ids).items():
+                for number, found in self._best_per_entity(part_query, facts).items():
                     if number not in best or found[0] > best[number][0]:
                         best[number] = found
         matches: list[PartyMatch] = []
@@ -471,6 +645,8 @@ class PartyScreener:
             if score < POSSIBLE_THRESHOLD or len(matches) >= MATCHES_PER_QUERY:
                 break
             entity = self.entities[record.entity]
+            if self.programs and not _in_programs(entity, self.programs):
+                continue
             listing = entity.first_listing()
             matches.append(
                 PartyMatch(
@@ -485,7 +661,7 @@ class PartyScreener:
                     entity_type=entity.type,
                     features=values,
                     contributions=contributions,
-                    explanation=self._explain(used, record, contributions)
+                    explanation=self._explain(used, record, contributions, facts)
                     + (
                         [f"Matched on the part {used.original!r} of the name."]
                         if used is not query
@@ -493,6 +669,8 @@ class PartyScreener:
                     ),
                     unverified_alias=record.alias.unverified,
                     listings=entity.listings,
+                    programs=entity.programs,
+                    birth_dates=entity.birth_dates,
                 )
             )
         verdict: Verdict = "none"

@@ -84,6 +84,45 @@ LEGAL_FORMS: Final[dict[str, str]] = {
     "spa": "spa",
     "kg": "kg",
     "gmbhcokg": "kg",
+    # written out in full, and the Russian / Ukrainian / Turkish / Gulf forms of the SDN list
+    "limitedliabilitycompany": "llc",
+    "limitedliabilityco": "llc",
+    "limitedliabilitypartnership": "lp",
+    "ooo": "llc",
+    "tov": "llc",
+    "obshchestvosogranichennoyotvetstvennostyu": "llc",
+    "obshchestvosogranichennoiotvetstvennostyu": "llc",
+    "obshchestvosogranichennojotvetstvennostju": "llc",
+    "obshestvosogranichennoyotvetstvennostyu": "llc",
+    "ao": "jsc",
+    "oao": "jsc",
+    "zao": "jsc",
+    "pao": "jsc",
+    "pjsc": "jsc",
+    "ojsc": "jsc",
+    "cjsc": "jsc",
+    "aktsionernoeobshchestvo": "jsc",
+    "aktsionernoyeobshchestvo": "jsc",
+    "publichnoeaktsionernoeobshchestvo": "jsc",
+    "zakrytoeaktsionernoeobshchestvo": "jsc",
+    "otkrytoeaktsionernoeobshchestvo": "jsc",
+    "publicjointstockcompany": "jsc",
+    "closedjointstockcompany": "jsc",
+    "openjointstockcompany": "jsc",
+    "anonimsirketi": "jsc",
+    "limitedsirketi": "ltd",
+    "ltdsti": "ltd",
+    "fze": "llc",
+    "fzco": "llc",
+    "fzc": "llc",
+    "fzllc": "llc",
+    "sociedadanonimadecapitalvariable": "sa_de_cv",
+    "sociedadderesponsabilidadlimitadadecapitalvariable": "s_de_rl_de_cv",
+    "sociedadderesponsabilidadlimitada": "srl",
+    "sapi": "sa_de_cv",
+    "gesellschaftmitbeschrankterhaftung": "gmbh",
+    "gesellschaftmitbeschraenkterhaftung": "gmbh",
+    "soleproprietorship": "co",
 }
 
 #: Legal forms that mean the same kind of company in different words.
@@ -278,7 +317,8 @@ _industry(
 )
 _industry(("newmat",), "newmat", "newmaterial", "newmaterials", "xincailiao")
 _industry(("material",), "mat", "mats", "material", "materials", "cailiao")
-_industry(("dev",), "dev", "development", "developments", "kaifa", "fazhan")
+_industry(("dev",), "dev", "develop", "development", "developments", "kaifa", "fazhan")
+_industry(("wireless",), "wireless")
 _industry(
     ("service",),
     "svc",

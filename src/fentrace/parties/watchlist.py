@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -75,6 +76,10 @@ class Entity:
     listings: tuple[Listing, ...]
     identifiers: tuple[str, ...] = ()
     notes: str = ""
+    #: Dates of birth as the list gives them: "1982-11-22", "1982-11", "1948", "1960/1962", "~1962".
+    birth_dates: tuple[str, ...] = ()
+    #: Sanctions programmes the entity is listed under (SDNTK, ILLICIT-DRUGS-EO14059, SDGT ...).
+    programs: tuple[str, ...] = ()
 
     def names(self) -> Iterator[Alias]:
         """The primary name and every alias."""
@@ -89,6 +94,109 @@ class Entity:
     def first_listing(self) -> Listing:
         """The earliest dated action (undated actions last)."""
         return min(self.listings, key=lambda li: (li.since is None, li.since or date.max))
+
+
+@dataclass(frozen=True, slots=True)
+class Remarks:
+    """What OFAC's remarks column says beyond the name: nicknames, births, nationality, ids."""
+
+    aliases: tuple[Alias, ...] = ()
+    birth_dates: tuple[str, ...] = ()
+    nationalities: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+
+
+_MONTHS: Final[dict[str, int]] = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+_DOB = re.compile(
+    r"^(?:(?P<circa>circa)\s+)?(?:(?P<day>\d{1,2})\s+)?(?:(?P<month>[A-Za-z]{3})[a-z]*\s+)?"
+    r"(?P<year>\d{4})(?:\s+to\s+(?P<until>\d{4}))?$"
+)
+#: Remark items that name a number of an identity or registration document.
+_ID_LABEL = re.compile(
+    r"^(?P<label>.*(?:Passport|No\.|Number|\bID|Identification|#|R\.F\.C\.|C\.U\.R\.P\.|D\.N\.I\.|"
+    r"SWIFT/BIC|MMSI|Code|\(USCC\)|IMO|Registration|Document))\s+"
+    r"(?P<value>[A-Za-z0-9][A-Za-z0-9./\-]*)(?:\s+\((?P<country>[^)]*)\))?$"
+)
+#: Remark items that carry numbers but are no identity document (contacts, dates, links).
+_NOT_ID = re.compile(
+    r"^(?:DOB|POB|Phone|Telephone|Fax|Email|Website|Digital Currency|Linked To|Organization"
+    r" Established|Organization Type|Gender|Additional Sanctions|Secondary sanctions|Transactions"
+    r"|Executive Order|Target Type|Aircraft|Former|Listing|Effective|Birth)",
+    re.IGNORECASE,
+)
+_AKA = re.compile(r"^(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s+['\"](?P<name>[^'\"]+)['\"]$")
+
+
+def parse_birth_date(text: str) -> str | None:
+    """An OFAC date of birth ("22 Nov 1982", "1948", "circa 1962", "1960 to 1962") in short form."""
+    match = _DOB.match(text.strip())
+    if match is None:
+        return None
+    year = match["year"]
+    if match["until"]:
+        return f"{year}/{match['until']}"
+    if match["circa"]:
+        return f"~{year}"
+    month = _MONTHS.get((match["month"] or "").lower()[:3])
+    if month is None:
+        return year
+    if match["day"]:
+        try:
+            return date(int(year), month, int(match["day"])).isoformat()
+        except ValueError:
+            return f"{year}-{month:02d}"
+    return f"{year}-{month:02d}"
+
+
+def parse_remarks(remarks: str) -> Remarks:
+    """Nicknames, dates of birth, nationalities and document numbers from OFAC's remarks column."""
+    aliases: list[Alias] = []
+    births: list[str] = []
+    nationalities: list[str] = []
+    identifiers: list[str] = []
+    for raw in remarks.strip().rstrip(".").split(";"):
+        item = raw.strip()
+        if item.lower().startswith("alt. "):
+            item = item[5:].strip()
+        if not item:
+            continue
+        aka = _AKA.match(item)
+        if aka:
+            aliases.append(Alias(aka["name"].strip(), weak=True))
+            continue
+        lowered = item.lower()
+        if lowered.startswith("dob "):
+            born = parse_birth_date(item[4:])
+            if born:
+                births.append(born)
+            continue
+        if lowered.startswith(("nationality ", "citizen ")):
+            code = country_code(item.split(" ", 1)[1].strip())
+            if code:
+                nationalities.append(code)
+            continue
+        if _NOT_ID.match(item):
+            continue
+        ident = _ID_LABEL.match(item)
+        if ident and any(ch.isdigit() for ch in ident["value"]):
+            identifiers.append(ident["value"].strip())
+    return Remarks(
+        aliases=tuple(aliases),
+        birth_dates=tuple(dict.fromkeys(births)),
+        nationalities=tuple(dict.fromkeys(nationalities)),
+        identifiers=tuple(dict.fromkeys(identifiers)),
+    )
+
+
+def split_programs(value: str) -> tuple[str, ...]:
+    """OFAC's programme field ("SDNTK] [ILLICIT-DRUGS-EO14059") as a tuple of programme codes."""
+    return tuple(p.strip(" []") for p in re.split(r"\]\s*\[", value) if p.strip(" []"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,20 +428,33 @@ def _read_sdn_csv(
             code = country_code(_sdn_value(row[4]))
             if code:
                 records[row[0].strip()]["countries"].append(code)
-    return [
-        Entity(
-            entity_id=f"ofac-{ent_num}",
-            type=r["type"],
-            name=r["name"],
-            aliases=tuple(r["aliases"]),
-            countries=tuple(dict.fromkeys(r["countries"])),
-            listings=(
-                Listing("sanction", "us-ofac-sdn", None, f"OFAC SDN list, program {r['program']}"),
-            ),
-            notes=r["remarks"],
+    entities = []
+    for ent_num, r in records.items():
+        remarks = parse_remarks(r["remarks"])
+        known = {alias.name for alias in r["aliases"]} | {r["name"]}
+        programs = split_programs(r["program"])
+        entities.append(
+            Entity(
+                entity_id=f"ofac-{ent_num}",
+                type=r["type"],
+                name=r["name"],
+                aliases=(*r["aliases"], *(a for a in remarks.aliases if a.name not in known)),
+                countries=tuple(dict.fromkeys([*r["countries"], *remarks.nationalities])),
+                listings=(
+                    Listing(
+                        "sanction",
+                        "us-ofac-sdn",
+                        None,
+                        f"OFAC SDN list, program {', '.join(programs)}",
+                    ),
+                ),
+                identifiers=remarks.identifiers,
+                notes=r["remarks"],
+                birth_dates=remarks.birth_dates,
+                programs=programs,
+            )
         )
-        for ent_num, r in records.items()
-    ]
+    return entities
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -423,7 +544,25 @@ def _read_sdn_xml(path: Path, problems: list[DataFileError]) -> tuple[list[Entit
             for ident in _children(entry, "id")
             if _child_text(ident, "idNumber")
         )
-        programs = ", ".join((p.text or "").strip() for p in _children(entry, "program"))
+        program_codes = tuple(
+            (p.text or "").strip() for p in _children(entry, "program") if (p.text or "").strip()
+        )
+        programs = ", ".join(program_codes)
+        remarks = parse_remarks(_child_text(entry, "remarks"))
+        births = [
+            born
+            for item in _children(entry, "dateOfBirthItem")
+            if (born := parse_birth_date(_child_text(item, "dateOfBirth")))
+        ]
+        nationalities = [
+            code
+            for tag in ("nationality", "citizenship")
+            for item in _children(entry, tag)
+            if (code := country_code(_child_text(item, "country")))
+        ]
+        known = {alias.name for alias in aliases} | {name}
+        aliases = (*aliases, *(a for a in remarks.aliases if a.name not in known))
+        countries = tuple(dict.fromkeys([*countries, *nationalities, *remarks.nationalities]))
         entities.append(
             Entity(
                 entity_id=f"ofac-{uid}",
@@ -436,8 +575,10 @@ def _read_sdn_xml(path: Path, problems: list[DataFileError]) -> tuple[list[Entit
                         "sanction", "us-ofac-sdn", published, f"OFAC SDN list, program {programs}"
                     ),
                 ),
-                identifiers=identifiers,
+                identifiers=tuple(dict.fromkeys([*identifiers, *remarks.identifiers])),
                 notes=_child_text(entry, "remarks"),
+                birth_dates=tuple(dict.fromkeys([*births, *remarks.birth_dates])),
+                programs=program_codes,
             )
         )
     return entities, published
@@ -474,6 +615,12 @@ def _strings(properties: dict[str, Any], key: str) -> list[str]:
     if not isinstance(values, list):
         return []
     return [str(v).strip() for v in values if isinstance(v, str | int) and str(v).strip()]
+
+
+def _ftm_birth_date(value: str) -> str | None:
+    """A FollowTheMoney date ("1982-11-22", "1982-11", "1982") kept when it reads as one."""
+    value = value.strip()[:10]
+    return value if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) else None
 
 
 def _read_ftm(path: Path, problems: list[DataFileError]) -> list[Entity]:
@@ -548,6 +695,14 @@ def _read_ftm(path: Path, problems: list[DataFileError]) -> list[Entity]:
                 listings=(Listing(action, list_id, since, "; ".join(sources)),),
                 identifiers=tuple(v for key in _FTM_IDENTIFIERS for v in _strings(props, key)),
                 notes="; ".join(_strings(props, "notes")),
+                birth_dates=tuple(
+                    dict.fromkeys(
+                        born
+                        for value in _strings(props, "birthDate")
+                        if (born := _ftm_birth_date(value))
+                    )
+                ),
+                programs=tuple(dict.fromkeys(_strings(props, "programId"))),
             )
         )
     return entities
