@@ -281,7 +281,7 @@ def part_likeness(a: str, b: str) -> float:
         if key_a == key_b:
             return ROMANISATION_CREDIT
         skeleton = _skeleton(key_a)
-        if len(skeleton) >= 5 and skeleton == _skeleton(key_b):
+        if len(skeleton) >= 5 and skeleton == _skeleton(key_b) and key_a[-1] == key_b[-1]:
             return ROMANISATION_CREDIT
     if typing_slip(a, b):
         return LONG_SLIP_CREDIT if min(len(a), len(b)) >= 8 else SLIP_CREDIT
