@@ -13,6 +13,12 @@ from fentrace.cli import main
 DATA = Path(__file__).parents[1] / "parties" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built indexes go to a folder of the test, never to the user's cache."""
+    monkeypatch.setenv("FENTRACE_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def test_screen_json_for_the_indicted_company(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parties", "screen", "HUBEI AMARVEL BIO-TECH CO LTD", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)

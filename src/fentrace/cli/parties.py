@@ -13,6 +13,8 @@ import polars as pl
 from fentrace.cli._common import emit_json, output_format, print_table, progress
 from fentrace.exc import InputError, UsageError
 from fentrace.parties import PartyResult, PartyScreener, Watchlist, load_watchlist
+from fentrace.parties.cache import load_screener
+from fentrace.parties.screen import QUERY_KINDS
 
 _LIST_OPTION = click.option(
     "--list",
@@ -27,6 +29,21 @@ _NO_BUNDLED_OPTION = click.option(
     "--no-bundled", is_flag=True, help="Leave out the bundled fentanyl watchlist."
 )
 
+_PROGRAM_OPTION = click.option(
+    "--program",
+    "programs",
+    multiple=True,
+    metavar="PROGRAM",
+    help="Report only entities listed under this sanctions programme (SDNTK, "
+    "ILLICIT-DRUGS-EO14059, SDGT ...) or on this list id. Repeatable.",
+)
+_NO_CACHE_OPTION = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build the index afresh and do not keep it (else it is kept in FENTRACE_CACHE_DIR, "
+    "or the XDG cache directory, keyed on the list files' contents).",
+)
+
 INPUT_FORMATS = ("csv", "xlsx", "jsonl", "json", "ndjson", "parquet")
 
 
@@ -37,6 +54,17 @@ def _watchlist(lists: Sequence[Path], no_bundled: bool) -> Watchlist:
     for problem in watchlist.problems:
         click.echo(f"warning: {problem}", err=True)
     return watchlist
+
+
+def _screener(
+    lists: Sequence[Path], no_bundled: bool, programs: Sequence[str], no_cache: bool
+) -> PartyScreener:
+    if no_bundled and not lists:
+        raise UsageError("--no-bundled needs at least one --list FILE")
+    loaded = load_screener(lists, bundled=not no_bundled, programs=programs, use_cache=not no_cache)
+    for problem in loaded.screener.watchlist.problems:
+        click.echo(f"warning: {problem}", err=True)
+    return loaded.screener
 
 
 @click.group(name="parties")
@@ -62,20 +90,40 @@ def _top_features(result: PartyResult, count: int = 3) -> str:
     metavar="ID",
     help="A registration, tax or passport number of the party (repeatable).",
 )
+@click.option(
+    "--dob",
+    "birth_date",
+    metavar="YYYY[-MM[-DD]]",
+    help="Date of birth of the person: a conflicting birth year demotes a match.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(QUERY_KINDS),
+    help="What the party is: a match of another kind is penalised and says so.",
+)
+@_PROGRAM_OPTION
 @_LIST_OPTION
 @_NO_BUNDLED_OPTION
+@_NO_CACHE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array, one object per name.")
 def screen_command(
     names: tuple[str, ...],
     country: str | None,
     identifiers: tuple[str, ...],
+    birth_date: str | None,
+    kind: str | None,
+    programs: tuple[str, ...],
     lists: tuple[Path, ...],
     no_bundled: bool,
+    no_cache: bool,
     as_json: bool,
 ) -> None:
     """Screen NAME... against the watchlists."""
-    screener = PartyScreener(_watchlist(lists, no_bundled))
-    results = [screener.screen(name, country, identifiers) for name in names]
+    screener = _screener(lists, no_bundled, programs, no_cache)
+    results = [
+        screener.screen(name, country, identifiers, birth_date=birth_date, kind=kind)
+        for name in names
+    ]
     if as_json:
         emit_json([r.to_dict() for r in results])
         return
@@ -89,7 +137,9 @@ def screen_command(
                 result.verdict,
                 f"{best.name} [{best.matched_alias}]" if best else "",
                 f"{best.score:.2f}" if best else "",
-                f"{best.action} {best.since or ''}" if best else "",
+                f"{best.action} {best.since or ''} {' '.join(best.programs)}".strip()
+                if best
+                else "",
                 _top_features(result),
             )
         )
@@ -137,6 +187,8 @@ def result_row(row: int, result: PartyResult) -> dict[str, Any]:
         "explanation": " | ".join(best.explanation) if best else None,
         "error": result.error,
         "warnings": " | ".join(result.warnings) or None,
+        "programs": "|".join(best.programs) if best else None,
+        "birth_dates": "|".join(best.birth_dates) if best else None,
     }
 
 
@@ -156,27 +208,37 @@ def result_row(row: int, result: PartyResult) -> dict[str, Any]:
     show_default=True,
     help="csv, jsonl or parquet; - = stdout.",
 )
+@click.option("--dob-column", help="Column holding each person's date of birth (YYYY[-MM[-DD]]).")
+@click.option("--kind-column", help="Column holding what each party is (person, company, vessel).")
+@_PROGRAM_OPTION
 @_LIST_OPTION
 @_NO_BUNDLED_OPTION
+@_NO_CACHE_OPTION
 def screen_file_command(
     file: Path,
     column: str,
     country_column: str | None,
     identifier_column: str | None,
     output: str,
+    dob_column: str | None,
+    kind_column: str | None,
+    programs: tuple[str, ...],
     lists: tuple[Path, ...],
     no_bundled: bool,
+    no_cache: bool,
 ) -> None:
     """Screen every name in a column of FILE (csv, xlsx, jsonl, parquet)."""
     fmt = output_format(output)
     table = read_table(file)
-    for wanted in (column, country_column, identifier_column):
+    for wanted in (column, country_column, identifier_column, dob_column, kind_column):
         if wanted is not None and wanted not in table.columns:
             raise UsageError(
                 f"{file}: no column {wanted!r}; columns are {', '.join(table.columns)}"
             )
-    screener = PartyScreener(_watchlist(lists, no_bundled))
+    screener = _screener(lists, no_bundled, programs, no_cache)
     names = table.get_column(column).to_list()
+    births = table.get_column(dob_column).to_list() if dob_column else [None] * len(names)
+    kinds = table.get_column(kind_column).to_list() if kind_column else [None] * len(names)
     countries = (
         table.get_column(country_column).to_list() if country_column else [None] * len(names)
     )
@@ -189,7 +251,17 @@ def screen_file_command(
     rejected = 0
     for index in progress(range(len(names)), total=len(names), label="screening"):
         ids = (identifiers[index] or "").split("|")
-        result = screener.screen(names[index] or "", countries[index], ids)
+        kind = (kinds[index] or "").strip().lower() or None
+        if kind is not None and kind not in QUERY_KINDS:
+            click.echo(
+                f"{file}, row {index + first}, field {kind_column!r}: kind {kind!r} is not one of "
+                f"{', '.join(QUERY_KINDS)}; ignored",
+                err=True,
+            )
+            kind = None
+        result = screener.screen(
+            names[index] or "", countries[index], ids, birth_date=births[index], kind=kind
+        )
         if result.error:
             rejected += 1
             click.echo(f"{file}, row {index + first}, field {column!r}: {result.error}", err=True)

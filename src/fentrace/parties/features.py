@@ -51,7 +51,7 @@ WEIGHTS: Final[dict[str, float]] = {
     "country_agrees": 0.05,
     "country_differs": -0.15,
     "birth_date_agrees": 0.05,
-    "birth_year_differs": -0.30,
+    "birth_year_differs": -0.25,
 }
 
 

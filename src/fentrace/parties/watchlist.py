@@ -227,6 +227,7 @@ class Watchlist:
             "by_action": dict(
                 Counter(li.action for e in self.entities for li in e.listings).most_common()
             ),
+            "by_program": dict(Counter(p for e in self.entities for p in e.programs).most_common()),
             "earliest": min(dates).isoformat() if dates else None,
             "latest": max(dates).isoformat() if dates else None,
             "files": [
