@@ -121,7 +121,8 @@ def test_date_of_birth_agrees_and_conflicts(screener: PartyScreener) -> None:
     conflict = screener.screen("Joaquin Guzman", birth_date="1990-01-01")
     assert conflict.verdict != "match"
     best = conflict.best
-    assert best is not None and "birth_year_differs" in best.features
+    assert best is not None
+    assert "birth_year_differs" in best.features
     assert any("1990-01-01 / 1954-12-25" in line for line in best.explanation)
 
 
@@ -140,7 +141,8 @@ def test_kind_mismatch_is_penalised_and_named(screener: PartyScreener) -> None:
         "Monica del Rosario Zambada Niebla", kind="company", identifiers=["040037016"]
     )
     best = result.best
-    assert best is not None and "kind_differs" in best.features
+    assert best is not None
+    assert "kind_differs" in best.features
     assert any("company / person" in line for line in best.explanation)
 
 
