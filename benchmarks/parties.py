@@ -1,6 +1,11 @@
 """Party screening benchmark: quality and speed against an SDN-sized list, next to RapidFuzz WRatio.
 
 Run: ``.venv/bin/python benchmarks/parties.py [--list-size 20000] [--batch 20000] [--seed 7]``
+Real list: ``.venv/bin/python benchmarks/parties.py --real-list`` (see :func:`real_list`): the
+May 2024 OFAC SDN files with their aliases, the labelled set of benchmarks/parties_sdn.py,
+fentrace next to nomenklatura's logic-v2 matcher (``pip install -e '.[bench]'``; its column
+is skipped with a message when nomenklatura is not installed), names per CPU-second, and the
+start time of a second run that reads the cached index.
 
 1. Builds a seeded synthetic watchlist of ``--list-size`` plausible entries (Chinese,
    Mexican and North American companies, Chinese and Spanish person names, some with
@@ -18,16 +23,23 @@ Run: ``.venv/bin/python benchmarks/parties.py [--list-size 20000] [--batch 20000
 from __future__ import annotations
 
 import argparse
+import csv
+import gzip
+import heapq
+import math
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Indel
 
-from fentrace.parties import PartyScreener, load_watchlist, normalise_name
+from fentrace.parties import PartyResult, PartyScreener, load_watchlist, normalise_name
+from fentrace.parties.cache import load_screener
 from fentrace.parties.evaluate import (
     LabelledName,
     Quality,
@@ -39,6 +51,9 @@ from fentrace.parties.evaluate import (
 from fentrace.parties.watchlist import Alias, Entity, Listing, Watchlist
 
 EVALUATION = Path(__file__).parent / "data" / "parties" / "evaluation.csv"
+SDN_DATA = Path(__file__).parent / "data" / "parties" / "sdn"
+#: yente's default match threshold for logic-v2 scores.
+LOGIC_V2_THRESHOLD = 0.7
 
 INITIALS = [
     "b",
@@ -443,6 +458,239 @@ def baseline_quality(
     return chosen[0], chosen[2]
 
 
+def _unpack_sdn(folder: Path) -> Path:
+    """The gzipped OFAC files written out as sdn.csv / alt.csv / add.csv in ``folder``."""
+    for name in ("sdn", "alt", "add"):
+        (folder / f"{name}.csv").write_bytes(
+            gzip.decompress((SDN_DATA / f"{name}.csv.gz").read_bytes())
+        )
+    return folder / "sdn.csv"
+
+
+def _sdn_labels() -> list[tuple[str, LabelledName]]:
+    with (SDN_DATA / "evaluation.csv").open(encoding="utf-8", newline="") as handle:
+        return [
+            (
+                row["part"],
+                LabelledName(
+                    number,
+                    row["query"],
+                    row["country"] or None,
+                    row["expected"] or None,
+                    row["variant"],
+                ),
+            )
+            for number, row in enumerate(csv.DictReader(handle), start=2)
+        ]
+
+
+def _print_quality(title: str, labels: list[LabelledName], results: list[PartyResult]) -> Quality:
+    quality = judge(labels, results, flagged_match)
+    review = judge(labels, results, flagged_review)
+    print(
+        f"  {title:34s} match: precision {quality.precision:.3f} recall {quality.recall:.3f} "
+        f"(tp {quality.true_positives}, fp {quality.false_positives}, fn {quality.false_negatives}); "
+        f"review: {review.precision:.3f} / {review.recall:.3f}"
+    )
+    return quality
+
+
+class LogicV2Peer:
+    """nomenklatura's logic-v2 (the matcher yente uses) over the same list.
+
+    yente finds candidates with a full-text index and scores them with logic-v2; here the
+    candidates are the list entities sharing the most rare name words with the query (the
+    same role), and each is scored by ``LogicV2.compare``; a name is a match at yente's
+    default threshold, 0.7.
+    """
+
+    def __init__(self, watchlist: Watchlist, candidates: int = 12) -> None:
+        from followthemoney import model
+        from nomenklatura.matching import LogicV2
+
+        self.model = model
+        self.algorithm = LogicV2
+        self.config = LogicV2.default_config()
+        self.candidates = candidates
+        self.asked = 0
+        self.entities = []
+        self.index: dict[str, list[int]] = {}
+        schemas = {"person": "Person", "vessel": "Vessel", "cartel": "Organization"}
+        for number, entity in enumerate(watchlist.entities):
+            proxy = model.make_entity(schemas.get(entity.type, "Company"))
+            proxy.id = entity.entity_id
+            proxy.add("name", entity.name)
+            for alias in entity.aliases:
+                proxy.add("weakAlias" if alias.weak else "alias", alias.name)
+            proxy.add("country", list(entity.countries))
+            if entity.type == "person":
+                proxy.add(
+                    "birthDate", [b.strip("~")[:10] for b in entity.birth_dates if "/" not in b]
+                )
+            proxy.add("idNumber", list(entity.identifiers), quiet=True)  # vessels have none
+            self.entities.append(proxy)
+            for alias in entity.names():
+                for word in set(utils.default_process(alias.name).split()):
+                    self.index.setdefault(word, []).append(number)
+        self.documents = len(self.entities)
+
+    def best(self, query: str) -> tuple[str | None, float]:
+        """The best-scoring list entity for a name, and its score."""
+        weights: dict[int, float] = {}
+        for word in set(utils.default_process(query).split()):
+            postings = self.index.get(word, [])
+            if not postings:
+                continue
+            weight = math.log(1 + self.documents / len(postings))
+            for number in set(postings):
+                weights[number] = weights.get(number, 0.0) + weight
+        ranked = heapq.nlargest(self.candidates, weights, key=weights.__getitem__)
+        proxy = self.model.make_entity("LegalEntity")
+        self.asked += 1
+        proxy.id = f"query-{self.asked}"  # logic-v2 caches an entity's names by its id
+        proxy.add("name", query)
+        best: tuple[str | None, float] = (None, 0.0)
+        for number in ranked:
+            score = self.algorithm.compare(proxy, self.entities[number], self.config).score
+            if score > best[1]:
+                best = (self.entities[number].id, score)
+        return best
+
+
+def _peer_quality(
+    labels: list[LabelledName], found: list[tuple[str | None, float]], threshold: float
+) -> Quality:
+    quality = Quality()
+    for label, (entity, score) in zip(labels, found, strict=True):
+        hit = score >= threshold
+        if label.expected is None:
+            quality.false_positives += int(hit)
+            quality.true_negatives += int(not hit)
+        elif hit and entity == label.expected:
+            quality.true_positives += 1
+        else:
+            quality.false_positives += int(hit)
+            quality.false_negatives += 1
+    return quality
+
+
+def _second_start(sdn: Path, cache: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of a fresh interpreter that imports fentrace and reads the cached index."""
+    code = (
+        "import time; t = time.perf_counter(); c = time.process_time()\n"
+        "from fentrace.parties.cache import load_screener\n"
+        f"loaded = load_screener([{str(sdn)!r}], bundled=False)\n"
+        "assert loaded.origin == 'cached', loaded.origin\n"
+        "print(time.perf_counter() - t, time.process_time() - c)\n"
+    )
+    env = {**os.environ, "FENTRACE_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    wall, cpu = (float(v) for v in done.stdout.split())
+    return wall, cpu
+
+
+def real_list(show_misses: bool, peer_candidates: int) -> int:
+    """fentrace and nomenklatura logic-v2 on the real OFAC SDN list (May 2024, with aliases)."""
+    print(f"machine: {os.cpu_count()} CPUs visible, load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="fentrace-sdn-") as tmp:
+        folder = Path(tmp)
+        sdn = _unpack_sdn(folder)
+        cache = folder / "cache"
+        os.environ["FENTRACE_CACHE_DIR"] = str(cache)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        loaded = load_screener([sdn], bundled=False)
+        built, built_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        screener = loaded.screener
+        watchlist = screener.watchlist
+        summary = watchlist.summary()
+        print(
+            f"list: OFAC SDN {summary['entities']} entries ({summary['by_type']}), {summary['names']} names "
+            f"with alt.csv and remarks a.k.a.s; {sum(1 for e in watchlist.entities if e.birth_dates)} with a date "
+            f"of birth, {sum(1 for e in watchlist.entities if e.identifiers)} with document numbers; "
+            f"{len(watchlist.problems)} problems"
+        )
+        print(
+            f"first start (load + build + save the index): {built:.2f}s wall, {built_cpu:.2f}s CPU"
+        )
+        wall, cpu = _second_start(sdn, cache)
+        print(
+            f"second start (fresh interpreter, import + read the cached index): {wall:.2f}s wall, {cpu:.2f}s CPU"
+        )
+
+        rows = _sdn_labels()
+        fresh = PartyScreener(watchlist)
+        queries = [label.query for _, label in rows]
+        started, cpu_started = time.perf_counter(), time.process_time()
+        results = {label.line: fresh.screen(label.query, label.country) for _, label in rows}
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        print(
+            f"evaluation: {len(rows)} names ({sum(1 for _, label_ in rows if label_.expected)} variants, "
+            f"{sum(1 for _, label_ in rows if not label_.expected)} innocent), written before tuning; 'tune' was "
+            "looked at while tuning, 'held-out' only for its figures"
+        )
+        peer: LogicV2Peer | None = None
+        try:
+            peer = LogicV2Peer(watchlist, peer_candidates)
+        except ImportError:
+            print(
+                "  nomenklatura logic-v2: skipped -- install it with `.venv/bin/pip install -e '.[bench]'`"
+            )
+        peer_found: dict[int, tuple[str | None, float]] = {}
+        peer_seconds = 0.0
+        if peer is not None:
+            peer.best("warm up")  # logic-v2 loads its name reference data on first use
+            started, cpu_started = time.perf_counter(), time.process_time()
+            peer_found = {label.line: peer.best(label.query) for _, label in rows}
+            peer_seconds = time.process_time() - cpu_started
+        for part in ("tune", "held-out", "all"):
+            labels = [label_ for p, label_ in rows if part in {p, "all"}]
+            print(f" {part} ({len(labels)} names)")
+            quality = _print_quality(
+                "fentrace", labels, [results[label_.line] for label_ in labels]
+            )
+            if show_misses:
+                for miss in quality.misses:
+                    print(f"    miss: {miss}")
+                for alarm in quality.false_alarms:
+                    print(f"    false alarm: {alarm}")
+            if peer is not None:
+                found = [peer_found[label_.line] for label_ in labels]
+                base = _peer_quality(labels, found, LOGIC_V2_THRESHOLD)
+                print(
+                    f"  {'nomenklatura logic-v2 (>= 0.7)':34s} match: precision {base.precision:.3f} "
+                    f"recall {base.recall:.3f} (tp {base.true_positives}, fp {base.false_positives}, "
+                    f"fn {base.false_negatives})"
+                )
+                best_f1 = max(
+                    ((t / 100, _peer_quality(labels, found, t / 100)) for t in range(50, 100)),
+                    key=lambda item: (
+                        2
+                        * item[1].precision
+                        * item[1].recall
+                        / (item[1].precision + item[1].recall)
+                        if item[1].precision + item[1].recall
+                        else 0.0
+                    ),
+                )
+                print(
+                    f"  {'logic-v2 at its best-F1 threshold':34s} {best_f1[0]:.2f}: precision "
+                    f"{best_f1[1].precision:.3f} recall {best_f1[1].recall:.3f}"
+                )
+        print(
+            f"speed: fentrace {len(queries) / cpu_seconds:,.0f} names per CPU-second "
+            f"({len(queries) / seconds:,.0f} names/s wall, cold result cache)"
+        )
+        if peer is not None:
+            rate = len(queries) / peer_seconds
+            print(
+                f"speed: logic-v2 {rate:,.0f} names per CPU-second (top {peer_candidates} candidates each); "
+                f"ratio fentrace / logic-v2 = {len(queries) / cpu_seconds / rate:,.1f}x"
+            )
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list-size", type=int, default=20_000)
@@ -450,7 +698,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--baseline-sample", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--real-list",
+        action="store_true",
+        help="run on the real OFAC SDN list next to nomenklatura logic-v2 instead",
+    )
+    parser.add_argument("--peer-candidates", type=int, default=12)
     args = parser.parse_args(argv)
+    if args.real_list:
+        return real_list(args.show_misses, args.peer_candidates)
     rng = random.Random(args.seed)
 
     labels = load_labels(EVALUATION)

@@ -109,11 +109,11 @@ def test_control_status_is_taken_on_each_shipment_date(
     assert details["OLD"][0] == ["CHEM_DESIGNER"]
     assert details["MID"] == (
         ["CHEM_CONTROLLED"],
-        "NPP (from '39742-60-4'): controlled in US on the shipment date",
+        "NPP (from '39742-60-4'): controlled in US, read from \"NPP\" on the shipment date",
     )
     assert details["NEW"] == (
         ["CHEM_CONTROLLED"],
-        "NPP (from '39742-60-4'): controlled in US, CN on the shipment date",
+        "NPP (from '39742-60-4'): controlled in US, CN, read from \"NPP\" on the shipment date",
     )
     # one screening at the latest date, then one per earlier epoch in use
     dates = sorted(d for _q, d in fake_lookups.chemicals.calls)  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ Stages (each timed in ``ScreeningResult.timings``):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -37,15 +37,22 @@ from fentrace.shipments.lookups import (
     ChemFinding,
     ChemicalScreener,
     Lexicon,
+    NameResolver,
     PartyFinding,
     PartyLookup,
     default_chemical_screener,
     default_lexicon,
+    default_name_resolver,
     default_party_lookup,
 )
 from fentrace.shipments.rules import INDICATOR_CODES, LEVELS, Rules, load_rules
 from fentrace.shipments.schema import Manifest, Rejection
-from fentrace.shipments.text import CHEMICAL_MATCHER, MentionFinder, TermMatcher
+from fentrace.shipments.text import (
+    CHEMICAL_MATCHER,
+    ChemicalMentions,
+    MentionFinder,
+    TermMatcher,
+)
 
 SCREEN_STAGES: tuple[str, ...] = ("goods", "chemicals", "parties", "rules", "score")
 Progress = Callable[[str], None]
@@ -99,11 +106,18 @@ class Lookups:
     chemicals: ChemicalScreener
     parties: PartyLookup
     lexicon: Lexicon
+    #: systematic names -> SMILES (OPSIN); None reads descriptions by known names only
+    names: NameResolver | None = None
 
 
 def default_lookups() -> Lookups:
     """The real chemistry engine, party screener and knowledge-base lexicon."""
-    return Lookups(default_chemical_screener(), default_party_lookup(), default_lexicon())
+    return Lookups(
+        default_chemical_screener(),
+        default_party_lookup(),
+        default_lexicon(),
+        default_name_resolver(),
+    )
 
 
 # --------------------------------------------------------------------------- stage helpers
@@ -114,31 +128,56 @@ def _str(value: Any) -> str | None:
 
 
 def _goods(
-    frame: pl.DataFrame, finder: MentionFinder, rules: Rules
+    frame: pl.DataFrame, finder: MentionFinder, rules: Rules, names: NameResolver | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Distinct goods with their vague-description detail, and the (goods_id, query) pairs."""
+    """Distinct goods with their vague-description detail, and the (goods_id, query, words) rows.
+
+    ``words`` are the words of the description a query was read from (a name in any of the
+    lexicon's languages, a CAS number, a systematic name that OPSIN parsed).
+    """
     keys = ["description", "cas", "smiles", "hs_code"]
     goods = frame.select(keys).unique(maintain_order=True).with_row_index("goods_id")
     vague = TermMatcher(rules.vague_terms)
     goods_ids: list[int] = []
     queries: list[str] = []
+    words: list[str | None] = []
     vague_details: list[str | None] = []
     chemical_words: list[bool] = []
+    read: list[tuple[int, ChemicalMentions, dict[str, str | None]]] = []
     for goods_id, description, cas, smiles, _hs in goods.iter_rows():
         mentions = finder.find(description)
-        wanted = [q for q in (cas, smiles) if q] + finder.queries(mentions)
-        for query in dict.fromkeys(wanted):
+        wanted: dict[str, str | None] = {q: None for q in (cas, smiles) if q}
+        for query, source in finder.quoted_queries(mentions).items():
+            wanted.setdefault(query, source)
+        read.append((goods_id, mentions, wanted))
+    systematic = list(dict.fromkeys(n for _, m, _ in read for n in m.systematic))
+    parsed: dict[str, str] = {}
+    if systematic and names is not None:
+        parsed = {n: s for n, s in zip(systematic, names(systematic), strict=True) if s}
+    descriptions = goods.get_column("description").to_list()
+    for goods_id, mentions, wanted in read:
+        for name in mentions.systematic:
+            if name in parsed:
+                wanted.setdefault(parsed[name], name)
+        for query, written in wanted.items():
             goods_ids.append(goods_id)
             queries.append(query)
-        vague_details.append(ind.vague_description(description, mentions, vague))
-        chemical_words.append(bool(mentions) or bool(CHEMICAL_MATCHER.find(description)))
+            words.append(written)
+        by_structure = any(n in parsed for n in mentions.systematic)
+        description = descriptions[goods_id]
+        vague_details.append(
+            None if by_structure else ind.vague_description(description, mentions, vague)
+        )
+        chemical_words.append(
+            bool(mentions) or by_structure or bool(CHEMICAL_MATCHER.find(description))
+        )
     goods = goods.with_columns(
         pl.Series("_d_VAGUE_DESCRIPTION", vague_details, dtype=pl.String),
         pl.Series("_chemical_words", chemical_words, dtype=pl.Boolean),
     )
     pairs = pl.DataFrame(
-        {"goods_id": goods_ids, "query": queries},
-        schema={"goods_id": pl.UInt32, "query": pl.String},
+        {"goods_id": goods_ids, "query": queries, "words": words},
+        schema={"goods_id": pl.UInt32, "query": pl.String, "words": pl.String},
     )
     return goods, pairs
 
@@ -256,7 +295,11 @@ def _row_findings(
 
 
 def _goods_reasons(
-    keyed: pl.DataFrame, goods: pl.DataFrame, findings: list[ChemFinding], as_of: date | None
+    keyed: pl.DataFrame,
+    goods: pl.DataFrame,
+    findings: list[ChemFinding],
+    as_of: date | None,
+    quoted: Mapping[tuple[int, str], str] | None = None,
 ) -> pl.DataFrame:
     """Per distinct (goods, finding): the CHEM_* reason, HS_MISMATCH and the goods' kind."""
     distinct = (
@@ -270,7 +313,7 @@ def _goods_reasons(
     chemical: list[bool] = []
     precursor: list[bool] = []
     names: list[str | None] = []
-    for _gid, finding_id, description, hs_code, words in distinct.iter_rows():
+    for goods_id, finding_id, description, hs_code, words in distinct.iter_rows():
         finding = findings[finding_id] if finding_id is not None else None
         code = detail = None
         if finding is not None:
@@ -278,6 +321,9 @@ def _goods_reasons(
                 detail = function(finding)
                 if detail is not None:
                     code = candidate
+                    source = (quoted or {}).get((goods_id, finding.query))
+                    if source is not None:
+                        detail += f', read from "{source}"'
                     detail += " on the shipment date" if as_of is None else f" as of {as_of}"
                     break
         codes.append(code)
@@ -573,8 +619,17 @@ def screen_manifest(
 
     frame = manifest.frame
     stage("goods")
-    finder = MentionFinder(lookups.lexicon)
-    goods, pairs = _goods(frame, finder, rules)
+    lexicon = {k.lower(): v for k, v in lookups.lexicon.items()}
+    finder = MentionFinder(
+        lookups.lexicon,
+        {n.term: lexicon.get(n.means.lower(), n.means) for n in rules.chemical_names},
+    )
+    goods, pairs = _goods(frame, finder, rules, lookups.names)
+    quoted = {
+        (goods_id, query): words
+        for goods_id, query, words in pairs.iter_rows()
+        if words is not None
+    }
     keyed = frame.select("row", "date", "description", "cas", "smiles", "hs_code").join(
         goods.select("goods_id", "description", "cas", "smiles", "hs_code"),
         on=["description", "cas", "smiles", "hs_code"],
@@ -585,7 +640,7 @@ def screen_manifest(
     stage("chemicals")
     best, findings = _row_findings(keyed, pairs, lookups.chemicals, as_of)
     keyed = keyed.join(best, on="row", how="left", maintain_order="left")
-    goods_reasons = _goods_reasons(keyed, goods, findings, as_of)
+    goods_reasons = _goods_reasons(keyed, goods, findings, as_of, quoted)
     keyed = keyed.join(
         goods_reasons,
         on=["goods_id", "finding_id"],
@@ -604,6 +659,7 @@ def screen_manifest(
     virtual = TermMatcher(rules.virtual_currency_terms)
     third = TermMatcher(rules.third_party_terms)
     trades = TermMatcher(rules.unrelated_trades)
+    chemical_trades = TermMatcher(rules.chemical_trades)
     small_modes = list(rules.small_modes)
     work = pl.concat(
         [
@@ -634,7 +690,7 @@ def screen_manifest(
             _mapped(
                 frame,
                 "consignee_name",
-                lambda c: ind.consignee_unrelated_trade(c, trades),
+                lambda c: ind.consignee_unrelated_trade(c, trades, chemical_trades),
                 "_trade",
             )
         )

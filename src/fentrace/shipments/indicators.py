@@ -246,12 +246,18 @@ def payment_risk(
 
 
 @indicator("CONSIGNEE_UNRELATED_TRADE")
-def consignee_unrelated_trade(consignee: str | None, trades: TermMatcher) -> str | None:
+def consignee_unrelated_trade(
+    consignee: str | None, trades: TermMatcher, chemical_trades: TermMatcher | None = None
+) -> str | None:
     """The consignee's name shows a trade unrelated to chemicals while the goods are chemicals."""
-    found = trades.find(consignee)
+    found = trades.find_quoted(consignee)
     if not found:
         return None
-    return f"consignee {consignee!r} trades as {found[0]} but receives chemicals"
+    if chemical_trades is not None and chemical_trades.find(consignee):
+        return None  # "Quimica Agricola": a chemical firm, whatever else its name says
+    term, words = next(iter(found.items()))
+    shown = f"{term} ({words!r})" if words.lower() != term else term
+    return f"consignee {consignee!r} trades as {shown} but receives chemicals"
 
 
 @indicator("SHARED_CONTACT")

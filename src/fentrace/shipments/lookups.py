@@ -83,6 +83,8 @@ class PartyLookup(Protocol):
 #: The chemical names and abbreviations to look for in free text: lower-case term -> query.
 Lexicon = Mapping[str, str]
 LexiconFactory = Callable[[], Lexicon]
+#: Systematic names -> SMILES (None where a name cannot be parsed), one call per batch.
+NameResolver = Callable[[Sequence[str]], list[str | None]]
 
 
 def _module(name: str, what: str) -> Any:
@@ -214,3 +216,45 @@ def default_lexicon() -> Lexicon:
         if len(name) >= 3:
             lexicon.setdefault(name.strip().lower(), smiles)
     return lexicon
+
+
+_OPSIN_CACHE: dict[str, str | None] = {}
+
+
+def default_name_resolver() -> NameResolver:
+    """OPSIN (through the py2opsin package and Java) as a NameResolver: one Java start per batch.
+
+    Results are kept per distinct name for the life of the process; without py2opsin or Java
+    every name comes back None (the description is then read by its other words only).
+    """
+
+    def resolve(names: Sequence[str]) -> list[str | None]:
+        wanted = [n for n in dict.fromkeys(names) if n not in _OPSIN_CACHE]
+        if wanted:
+            for name, smiles in zip(wanted, _opsin_batch(wanted), strict=True):
+                _OPSIN_CACHE[name] = smiles
+        return [_OPSIN_CACHE.get(n) for n in names]
+
+    return resolve
+
+
+def _opsin_batch(names: list[str]) -> list[str | None]:
+    try:
+        module = importlib.import_module("py2opsin")
+    except ImportError:
+        return [None] * len(names)
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # OPSIN reports names it cannot parse as warnings
+        try:
+            out = module.py2opsin(names, tmp_fpath=str(Path(folder) / "names.txt"))
+        except (OSError, RuntimeError, ValueError):
+            return [None] * len(names)
+    if isinstance(out, str):
+        out = [out]
+    if not isinstance(out, list) or len(out) != len(names):
+        return [None] * len(names)
+    return [value if isinstance(value, str) and value else None for value in out]

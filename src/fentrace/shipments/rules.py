@@ -44,6 +44,8 @@ _TOP_KEYS = {
     "routes",
     "vague_terms",
     "unrelated_trades",
+    "chemical_trades",
+    "chemical_names",
     "payment",
     "small_quantity",
     "shared_contact",
@@ -77,6 +79,20 @@ class RouteRule:
         return any(country in self.via for country in transit)
 
 
+#: Languages a chemical name of the rules file may be given in.
+NAME_LANGUAGES: tuple[str, ...] = ("en", "es", "zh", "trade")
+
+
+@dataclass(frozen=True, slots=True)
+class ChemicalName:
+    """A name of a listed chemical in another language, the knowledge-base name it means, and why."""
+
+    term: str
+    means: str
+    lang: str
+    basis: str
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """Validated scoring rules."""
@@ -96,6 +112,9 @@ class Rules:
     structuring_window_days: int
     structuring_max_kg: float
     source: str = "bundled rules.yaml"
+    #: words that show a consignee trades in chemicals: the unrelated-trade indicator stays silent
+    chemical_trades: tuple[str, ...] = ()
+    chemical_names: tuple[ChemicalName, ...] = ()
 
     def level(self, score: float) -> str:
         """The level a score reaches (high, medium, low or none)."""
@@ -155,6 +174,34 @@ def _country(value: Any, file: str, key: str) -> str:
     if not isinstance(value, str) or value.upper() not in ISO_ALPHA2:
         raise ConfigError(f"not an ISO 3166-1 alpha-2 code: {value!r}", file=file, key=key)
     return value.upper()
+
+
+def _chemical_names(value: Any, file: str) -> tuple[ChemicalName, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(
+            "must be a list of {term, means, lang, basis}", file=file, key="chemical_names"
+        )
+    names: list[ChemicalName] = []
+    for i, entry in enumerate(value):
+        key = f"chemical_names[{i}]"
+        entry = _mapping(entry, {"term", "means", "lang", "basis"}, file, key)
+        for part in ("term", "means", "basis"):
+            if not isinstance(entry[part], str) or not entry[part].strip():
+                raise ConfigError(f"{part} must be non-empty text", file=file, key=f"{key}.{part}")
+        if entry["lang"] not in NAME_LANGUAGES:
+            raise ConfigError(
+                f"lang must be one of {', '.join(NAME_LANGUAGES)}, got {entry['lang']!r}",
+                file=file,
+                key=f"{key}.lang",
+            )
+        names.append(
+            ChemicalName(
+                entry["term"].strip(), entry["means"].strip(), entry["lang"], entry["basis"].strip()
+            )
+        )
+    return tuple(names)
 
 
 def parse_rules(data: Any, file: str) -> Rules:
@@ -256,6 +303,12 @@ def parse_rules(data: Any, file: str) -> Rules:
         ),
         structuring_max_kg=_positive(structuring["max_kg"], file, "structuring.max_kg"),
         source=file,
+        chemical_trades=(
+            _terms(data["chemical_trades"], file, "chemical_trades")
+            if data.get("chemical_trades") is not None
+            else ()
+        ),
+        chemical_names=_chemical_names(data.get("chemical_names"), file),
     )
 
 

@@ -8,8 +8,9 @@ resolve to the longest ("1-boc-4-AP" rather than "4-AP").
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _CAS = re.compile(r"(?<![\d-])(\d{2,7})-(\d{2})-(\d)(?![\d-])")
 
@@ -38,9 +39,20 @@ def find_cas_numbers(text: str) -> list[str]:
     return found
 
 
+def fold_accents(text: str) -> str:
+    """The text with accents taken off letter by letter (química -> quimica), same length."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)
+        out.append(base[0] if len(base) > 1 and unicodedata.combining(base[1]) else ch)
+    return "".join(out)
+
+
 def compact(term: str) -> str:
-    """A term in lower case without spaces, hyphens or underscores: the key terms match on."""
-    return re.sub(r"[\s_-]+", "", term.lower())
+    """A term in lower case without spaces, hyphens, underscores or accents: the key terms match on."""
+    return re.sub(r"[\s_-]+", "", fold_accents(term.lower()))
 
 
 class TermMatcher:
@@ -54,7 +66,9 @@ class TermMatcher:
         for term in terms:
             if term.strip():
                 self.display.setdefault(compact(term), term.strip().lower())
-        unique = sorted(set(self.display.values()), key=lambda t: (-len(t), t))
+        unique = sorted(
+            {fold_accents(t) for t in self.display.values()}, key=lambda t: (-len(t), t)
+        )
         body = "|".join(re.sub(r"(\\ |\\-|_)+", r"[\\s_-]*", re.escape(t)) for t in unique)
         self.pattern = (
             re.compile(rf"(?<![0-9a-z])(?:{body})(?![0-9a-z])", re.IGNORECASE) if unique else None
@@ -64,49 +78,105 @@ class TermMatcher:
         """The terms found in ``text`` (as first written in the term list), in order, no repeats."""
         if self.pattern is None or not text:
             return []
-        found: list[str] = []
-        for match in self.pattern.finditer(text):
+        return list(self.find_quoted(text))
+
+    def find_quoted(self, text: str | None) -> dict[str, str]:
+        """The terms found in ``text`` -> the words as written there, in order, no repeats."""
+        if self.pattern is None or not text:
+            return {}
+        found: dict[str, str] = {}
+        for match in self.pattern.finditer(fold_accents(text)):
             term = self.display.get(compact(match.group(0)), match.group(0).lower())
-            if term not in found:
-                found.append(term)
+            found.setdefault(term, text[match.start() : match.end()])
         return found
 
 
 @dataclass(frozen=True, slots=True)
 class ChemicalMentions:
-    """The chemical names (lexicon terms) and valid CAS numbers written in one description."""
+    """The chemical names (lexicon terms), valid CAS numbers and systematic names of one description."""
 
     names: tuple[str, ...]
     cas_numbers: tuple[str, ...]
+    #: each mention (name, CAS number or systematic name) -> the words it was read from
+    quoted: Mapping[str, str] = field(default_factory=dict)
+    #: systematic names not in the lexicon, for a name-to-structure parser (OPSIN)
+    systematic: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.names or self.cas_numbers)
 
 
-class MentionFinder:
-    """Finds knowledge-base chemical names and CAS numbers in descriptions."""
+#: A word of a systematic chemical name: a locant ("4-", "1,2-", "N-"), brackets or an
+#: infix/suffix of substitutive nomenclature, and nothing but name characters.
+_NAME_WORD = re.compile(
+    r"^(?=.*(?:\d-|-\d|[A-Za-z]-|\(|\[))(?=.*(?:yl|one|ine|amide|amine|oate|ate|ide|ane|ene|ol)\b)"
+    r"[A-Za-z0-9,'()\[\]+-]{6,}$"
+)
+#: Words that may stand before such a word inside one name ("tert-butyl 4-oxo...", "methyl 4-...").
+_NAME_PREFIX_WORDS = frozenset(
+    {"tert-butyl", "methyl", "ethyl", "propyl", "butyl", "benzyl", "phenyl"}
+)
 
-    def __init__(self, lexicon: Mapping[str, str]) -> None:
-        self.lexicon = {compact(k): v for k, v in lexicon.items()}
-        self._matcher = TermMatcher(lexicon)
+
+def systematic_names(text: str | None) -> list[str]:
+    """Spans of ``text`` that read as systematic chemical names ("1-phenethylpiperidin-4-one")."""
+    if not text:
+        return []
+    words = text.replace(";", " ").split()
+    found: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i].strip(".,;:")
+        if (
+            _NAME_WORD.match(word)
+            and word.count("(") == word.count(")")
+            and word.lower() not in _NAME_PREFIX_WORDS
+        ):
+            start = i
+            if i > 0 and words[i - 1].lower().strip(".,;:") in _NAME_PREFIX_WORDS:
+                start = i - 1
+            found.append(" ".join(w.strip(".,;:") for w in words[start : i + 1]))
+        i += 1
+    return list(dict.fromkeys(found))
+
+
+class MentionFinder:
+    """Finds knowledge-base chemical names (English, Spanish, Chinese, trade codes) and CAS numbers."""
+
+    def __init__(self, lexicon: Mapping[str, str], extra: Mapping[str, str] | None = None) -> None:
+        terms = {**lexicon, **(extra or {})}
+        self.lexicon = {compact(k): v for k, v in terms.items()}
+        self._matcher = TermMatcher(terms)
 
     def find(self, text: str | None) -> ChemicalMentions:
-        """The chemical mentions of one description."""
+        """The chemical mentions of one description, each with the words it came from."""
         if not text:
             return ChemicalMentions((), ())
-        names = tuple(self._matcher.find(text))
-        return ChemicalMentions(names, tuple(find_cas_numbers(text)))
+        quoted = self._matcher.find_quoted(text)
+        cas_numbers = find_cas_numbers(text)
+        sources = dict(quoted)
+        sources.update({cas: cas for cas in cas_numbers})
+        known = {compact(words) for words in quoted.values()}
+        systematic = tuple(
+            name
+            for name in systematic_names(text)
+            if compact(name) not in known and not _CAS.search(name)
+        )
+        sources.update({name: name for name in systematic})
+        return ChemicalMentions(tuple(quoted), tuple(cas_numbers), sources, systematic)
 
     def queries(self, mentions: ChemicalMentions) -> list[str]:
         """The chemistry queries that screen what a description mentions."""
-        queries: list[str] = []
+        return list(self.quoted_queries(mentions))
+
+    def quoted_queries(self, mentions: ChemicalMentions) -> dict[str, str]:
+        """Each chemistry query of a description -> the words of the description it came from."""
+        queries: dict[str, str] = {}
         for name in mentions.names:
             query = self.lexicon.get(compact(name), name)
-            if query not in queries:
-                queries.append(query)
+            queries.setdefault(query, mentions.quoted.get(name, name))
         for cas in mentions.cas_numbers:
-            if cas not in queries:
-                queries.append(cas)
+            queries.setdefault(cas, cas)
         return queries
 
 
