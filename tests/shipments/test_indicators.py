@@ -252,3 +252,22 @@ def test_shared_contact(names: list[str], fires: bool) -> None:
 @pytest.mark.parametrize(("count", "fires"), [(4, True), (1, False)])
 def test_structuring(count: int, fires: bool) -> None:
     assert (ind.structuring(count, 30, 25) is not None) is fires
+
+
+@pytest.mark.parametrize(
+    ("consignee", "fires"),
+    [
+        ("Abarrotes La Esperanza", True),
+        ("Ferretería El Tornillo", True),
+        ("义乌五金有限公司", True),
+        ("Química Agrícola del Norte SA de CV", False),
+        ("湖北化工五金有限公司", False),
+        ("Distribuidora Norte SA de CV", False),
+    ],
+)
+def test_unrelated_trade_with_chemical_firm_exceptions(consignee: str, fires: bool) -> None:
+    rules = load_rules()
+    detail = ind.consignee_unrelated_trade(
+        consignee, TermMatcher(rules.unrelated_trades), TermMatcher(rules.chemical_trades)
+    )
+    assert (detail is not None) is fires

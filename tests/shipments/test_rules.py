@@ -47,6 +47,17 @@ def test_partial_override_merges(tmp_path: Path) -> None:
         ("structuring:\n  window_days: 0\n", "structuring.window_days"),
         ("shared_contact:\n  fields: [consignee_fax]\n", "shared_contact.fields"),
         ("vague_terms: [1, 2]\n", "vague_terms"),
+        ("chemical_trades: [1]\n", "chemical_trades"),
+        ("chemical_names: {a: b}\n", "chemical_names"),
+        (
+            "chemical_names:\n  - {term: x, means: y, lang: fr, basis: z}\n",
+            "chemical_names[0].lang",
+        ),
+        (
+            "chemical_names:\n  - {term: x, means: '', lang: es, basis: z}\n",
+            "chemical_names[0].means",
+        ),
+        ("chemical_names:\n  - {term: x, means: y, lang: es}\n", "chemical_names[0]"),
     ],
 )
 def test_bad_rules_raise_config_error_naming_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -88,3 +99,21 @@ def test_route_rule_fits(
 ) -> None:
     rule = RouteRule("CN", via, "MX", 0.2, "why")
     assert rule.fits(origin, transit, destination) is fits
+
+
+def test_bundled_chemical_names_are_spanish_and_chinese_with_a_basis() -> None:
+    rules = load_rules()
+    languages = {name.lang for name in rules.chemical_names}
+    assert {"es", "zh"} <= languages
+    assert all(name.basis for name in rules.chemical_names)
+    assert "quimica" in rules.chemical_trades
+    assert {
+        "abarrotes",
+        "ferreteria",
+        "taller",
+        "restaurante",
+        "agricola",
+        "餐饮",
+        "服装",
+        "五金",
+    } <= set(rules.unrelated_trades)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from fentrace.shipments.text import MentionFinder, TermMatcher, cas_check_digit_ok, find_cas_numbers
+from fentrace.shipments.text import (
+    MentionFinder,
+    TermMatcher,
+    cas_check_digit_ok,
+    find_cas_numbers,
+    fold_accents,
+    systematic_names,
+)
 
 LEXICON = {
     "NPP": "39742-60-4",
@@ -86,3 +93,63 @@ def test_term_matcher(text: str | None, found: list[str]) -> None:
         ["pharmaceutical intermediate", "research chemicals", "research chemical"]
     )
     assert matcher.find(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Química Agrícola", "Quimica Agricola"),
+        ("FERRETERÍA", "FERRETERIA"),
+        ("餐饮", "餐饮"),
+        ("año", "ano"),
+    ],
+)
+def test_fold_accents_keeps_length(text: str, folded: str) -> None:
+    assert fold_accents(text) == folded
+    assert len(fold_accents(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("1-phenethylpiperidin-4-one, 99% purity", ["1-phenethylpiperidin-4-one"]),
+        (
+            "tert-butyl 4-(phenylamino)piperidine-1-carboxylate",
+            ["tert-butyl 4-(phenylamino)piperidine-1-carboxylate"],
+        ),
+        (
+            "N-(1-phenethylpiperidin-4-yl)-N-phenylpropionamide",
+            ["N-(1-phenethylpiperidin-4-yl)-N-phenylpropionamide"],
+        ),
+        ("T-shirts 100% cotton, size M-L", []),
+        ("Brake pads for passenger cars", []),
+        ("CAS 21409-26-7", []),
+        ("tert-butyl", []),
+        (None, []),
+    ],
+)
+def test_systematic_names(text: str | None, names: list[str]) -> None:
+    assert systematic_names(text) == names
+
+
+def test_terms_are_quoted_as_written_accents_optional() -> None:
+    matcher = TermMatcher(["ferreteria", "餐饮", "taller mecanico"])
+    assert matcher.find_quoted("FERRETERÍA El Tornillo; Taller  Mecánico; 深圳餐饮管理") == {
+        "ferreteria": "FERRETERÍA",
+        "taller mecanico": "Taller  Mecánico",
+        "餐饮": "餐饮",
+    }
+
+
+def test_mentions_in_other_languages_quote_their_words() -> None:
+    finder = MentionFinder(
+        {"1-phenethyl-4-piperidone": "39742-60-4"},
+        {"N-fenetil-4-piperidona": "39742-60-4", "N-苯乙基-4-哌啶酮": "39742-60-4"},
+    )
+    spanish = finder.find("N-Fenetil-4-Piperidona 25 kg")
+    assert finder.quoted_queries(spanish) == {"39742-60-4": "N-Fenetil-4-Piperidona"}
+    chinese = finder.find("N-苯乙基-4-哌啶酮 25公斤")
+    assert finder.quoted_queries(chinese) == {"39742-60-4": "N-苯乙基-4-哌啶酮"}
+    unknown = finder.find("1-phenethylpiperidin-4-one")
+    assert unknown.systematic == ("1-phenethylpiperidin-4-one",)
+    assert not unknown  # no known name: OPSIN decides
