@@ -267,6 +267,7 @@ def name_key(word: str) -> str:
     return "".join(result)
 
 
+@lru_cache(maxsize=200_000)
 def _skeleton(key: str) -> str:
     return key[0] + "".join(ch for ch in key[1:] if ch not in _VOWELS)
 
@@ -276,7 +277,7 @@ def part_likeness(a: str, b: str) -> float:
     """How surely two name parts are one name: 1 spelt alike, less for a romanisation variant or a typing slip."""
     if a == b:
         return 1.0
-    if len(a) > 1 and len(b) > 1:
+    if len(a) > 1 and len(b) > 1 and (a[0] == b[0] or name_key(a)[0] == name_key(b)[0]):
         key_a, key_b = name_key(a), name_key(b)
         if key_a == key_b:
             return ROMANISATION_CREDIT
