@@ -67,6 +67,7 @@ PUBLIC_API: dict[str, set[str]] = {
         "PartyScreener",
         "WEIGHTS",
         "Watchlist",
+        "load_screener",
         "load_watchlist",
         "normalise_name",
     },

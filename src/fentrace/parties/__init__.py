@@ -8,8 +8,11 @@ Public API::
     screener = PartyScreener(watchlist)           # builds the index once
     result = screener.screen("HUBEI AMARVEL BIO-TECH CO LTD", country="CN")
     result.verdict, result.matches[0].explanation, result.to_dict()
+    screener.screen("Ismael Zambada", birth_date="1948", kind="person")   # people, with a DOB
+    load_screener(["sdn.csv"], bundled=False).screener   # index cached on the files' contents
 """
 
+from fentrace.parties.cache import load_screener
 from fentrace.parties.features import FEATURES, WEIGHTS
 from fentrace.parties.normalise import MAX_NAME_LENGTH, NormalisedName, normalise_name
 from fentrace.parties.screen import (
@@ -35,6 +38,7 @@ __all__ = [
     "PartyResult",
     "PartyScreener",
     "Watchlist",
+    "load_screener",
     "load_watchlist",
     "normalise_name",
 ]
