@@ -12,6 +12,7 @@ import pytest
 from fentrace.cli import main
 from fentrace.parties import PartyScreener, load_watchlist
 from fentrace.parties.cache import index_key, load_screener
+from fentrace.parties.screen import parse_query_birth_date
 from fentrace.parties.watchlist import parse_birth_date, parse_remarks, split_programs
 
 EXTRACT = Path(__file__).parent / "data" / "sdn_extract"
@@ -242,3 +243,44 @@ def test_cli_screen_file_dob_and_kind_columns(
     assert [r["verdict"] for r in rows] == ["match", "possible", "match"]
     assert rows[0]["programs"] == "SDNTK|ILLICIT-DRUGS-EO14059"
     assert "row 4, field 'kind'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1978-03-02", "1978-03-02"),
+        ("1978-03", "1978-03"),
+        ("1978", "1978"),
+        ("1978-03-02 00:00:00", "1978-03-02"),
+        ("1948.0", "1948"),
+        ("1978-02-30", None),
+        ("02/03/1978", None),
+        ("", None),
+    ],
+)
+def test_query_birth_dates(value: str, expected: str | None) -> None:
+    assert parse_query_birth_date(value) == expected
+
+
+def test_a_bad_birth_date_is_a_warning_not_an_error(screener: PartyScreener) -> None:
+    result = screener.screen("Ismael Zambada", birth_date="02/03/1978")
+    assert result.verdict == "match"
+    assert any("date of birth" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("file", ["sdn.csv", "sdn.xml", "ftm.jsonl"])
+def test_csv_xml_and_ftm_give_the_same_attributes(file: str) -> None:
+    watchlist = load_watchlist([EXTRACT / file], bundled=False)
+    assert not watchlist.problems
+    by_name = {e.name.upper().replace(",", ""): e for e in watchlist.entities}
+    mayo = next(e for n, e in by_name.items() if "ISMAEL" in n and "ZAMBADA GARCIA" in n)
+    monica = next(e for n, e in by_name.items() if "MONICA" in n)
+    assert mayo.birth_dates == ("1948",)
+    assert set(mayo.programs) == {"SDNTK", "ILLICIT-DRUGS-EO14059"}
+    assert "MX" in mayo.countries
+    assert any(a.weak and a.name == "Mayo" for a in mayo.aliases)
+    assert monica.birth_dates == ("1980-03-02", "1980-04-02")
+    assert {"040037016", "ZANM800402MSLMBN02"} <= set(monica.identifiers)
+    screener = PartyScreener(watchlist)
+    assert screener.screen("Ismael Zambada", birth_date="1948").verdict == "match"
+    assert screener.screen("Ismael Zambada", birth_date="1990").verdict == "possible"

@@ -238,8 +238,16 @@ _QUERY_BIRTH = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
 def parse_query_birth_date(value: str) -> str | None:
-    """A queried date of birth as YYYY-MM-DD, YYYY-MM or YYYY (None when it is none of these)."""
+    """A queried date of birth as YYYY-MM-DD, YYYY-MM or YYYY (None when it is none of these).
+
+    A spreadsheet's date-time ("1978-03-02 00:00:00") keeps its date; a year read as a number
+    ("1948.0") its year.
+    """
     value = value.strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", value):
+        value = value[:10]
+    elif re.match(r"^\d{4}\.0+$", value):
+        value = value[:4]
     if not _QUERY_BIRTH.match(value):
         return None
     if len(value) == 10:
