@@ -30,7 +30,6 @@ from functools import lru_cache
 from typing import Final, Literal
 
 from anyascii import anyascii
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -135,13 +134,22 @@ def _clean_latin(text: str) -> list[str]:
     return [word for word in _NON_WORD.split(text) if word]
 
 
+def _pinyin(han: str) -> list[str]:
+    """Pinyin syllables of a run of Chinese characters, tones dropped."""
+    # imported on first use: its phrase dictionary costs most of a second to load, and a
+    # screening run over Latin names (or a start from the cached index) never needs it
+    from pypinyin import Style, lazy_pinyin
+
+    return list(lazy_pinyin(han, style=Style.NORMAL, errors="ignore"))
+
+
 def _items(text: str) -> list[tuple[str, bool]]:
     """The words of a name in order, each marked True when it is a pinyin syllable."""
     items: list[tuple[str, bool]] = []
     position = 0
     for match in _HAN.finditer(text):
         items.extend((word, False) for word in _clean_latin(text[position : match.start()]))
-        syllables = lazy_pinyin(match.group(0), style=Style.NORMAL, errors="ignore")
+        syllables = _pinyin(match.group(0))
         items.extend((syllable.lower(), True) for syllable in syllables if syllable.isalpha())
         position = match.end()
     items.extend((word, False) for word in _clean_latin(text[position:]))
