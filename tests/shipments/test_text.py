@@ -125,6 +125,11 @@ def test_fold_accents_keeps_length(text: str, folded: str) -> None:
         ("Brake pads for passenger cars", []),
         ("CAS 21409-26-7", []),
         ("tert-butyl", []),
+        ("Intermediate (4-anilinopiperidine) 5 kg", ["4-anilinopiperidine"]),
+        (
+            "(1-phenethylpiperidin-4-yl)-N-phenylamine",
+            ["(1-phenethylpiperidin-4-yl)-N-phenylamine"],
+        ),
         (None, []),
     ],
 )

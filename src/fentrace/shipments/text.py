@@ -118,6 +118,19 @@ _NAME_PREFIX_WORDS = frozenset(
 )
 
 
+def _unwrap(word: str) -> str:
+    """A word without brackets around all of it ("(4-anilinopiperidine)" -> "4-anilinopiperidine")."""
+    while len(word) > 2 and word[0] + word[-1] in {"()", "[]"}:
+        inner = word[1:-1]
+        depth = 0
+        for ch in inner:
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+            if depth < 0:
+                return word  # "(1-...)-N-..." : the brackets belong to the name
+        word = inner
+    return word
+
+
 def systematic_names(text: str | None) -> list[str]:
     """Spans of ``text`` that read as systematic chemical names ("1-phenethylpiperidin-4-one")."""
     if not text:
@@ -126,7 +139,7 @@ def systematic_names(text: str | None) -> list[str]:
     found: list[str] = []
     i = 0
     while i < len(words):
-        word = words[i].strip(".,;:")
+        word = _unwrap(words[i].strip(".,;:"))
         if (
             _NAME_WORD.match(word)
             and word.count("(") == word.count(")")
@@ -135,7 +148,7 @@ def systematic_names(text: str | None) -> list[str]:
             start = i
             if i > 0 and words[i - 1].lower().strip(".,;:") in _NAME_PREFIX_WORDS:
                 start = i - 1
-            found.append(" ".join(w.strip(".,;:") for w in words[start : i + 1]))
+            found.append(" ".join([*(w.strip(".,;:") for w in words[start:i]), word]))
         i += 1
     return list(dict.fromkeys(found))
 
