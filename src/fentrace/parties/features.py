@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from rapidfuzz.distance import Indel
@@ -112,6 +113,10 @@ def merge_split_words(words: Sequence[str], other: Sequence[str]) -> tuple[str, 
     """Join neighbouring words that the other name writes as one ("shuo kang" -> "shuokang")."""
     targets = set(other)
     if len(words) < 2 or all(word in targets for word in words):
+        return tuple(words)
+    runs = {a + b for a, b in pairwise(words)}
+    runs |= {a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    if runs.isdisjoint(targets):  # nothing to join: the common case, decided in C
         return tuple(words)
     out: list[str] = []
     i = 0

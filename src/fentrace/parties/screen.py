@@ -8,7 +8,6 @@ pair. Each candidate is scored by the features of :mod:`fentrace.parties.feature
 
 from __future__ import annotations
 
-import heapq
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -422,7 +421,8 @@ class PartyScreener:
             both = set(self._postings[rarest[0][0]]).intersection(self._postings[rarest[1][0]])
             for number in both:
                 weights[number] += rarest[0][1] + rarest[1][1]
-        ranked = heapq.nlargest(CANDIDATES_PER_QUERY, weights, key=weights.__getitem__)
+        # what heapq.nlargest returns (same order, ties by insertion), with the keys built in C
+        ranked = sorted(weights, key=weights.__getitem__, reverse=True)[:CANDIDATES_PER_QUERY]
         if len(query.tokens) == 1:
             ranked += self._acronyms.get(query.tokens[0], [])
         return ranked
