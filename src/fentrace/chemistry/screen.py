@@ -48,6 +48,7 @@ from fentrace.chemistry.results import (
 )
 from fentrace.chemistry.standardise import StandardisedMol, mol_to_inchikey, standardise
 from fentrace.exc import UsageError
+from fentrace.limits import over_bound
 from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
 
 #: Structures larger than this are rejected unscreened: no controlled substance comes close,
@@ -434,6 +435,9 @@ def screen_mol(
             f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {MAX_HEAVY_ATOMS}, not screened",
             as_of,
         )
+    too_many_rings = over_bound("rings", mol.GetRingInfo().NumRings())
+    if too_many_rings is not None:
+        return unresolved(query, input_type, f"not screened: {too_many_rings}", as_of)
     kb = knowledge_base() if kb is None else kb
     index = kb_index() if index is None else index
     parent = standardise(mol, smiles=smiles_text)

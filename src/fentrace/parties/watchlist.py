@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from fentrace.exc import DataFileError, InputError
+from fentrace.exc import DataFileError, InputError, UsageError
 from fentrace.parties.countries import country_code
 
 EntityType = Literal["company", "person", "cartel", "vessel", "other"]
@@ -560,7 +560,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such list file") from None
+        raise UsageError(f"{path}: no such list file") from None
     except UnicodeDecodeError as error:
         raise DataFileError(f"not UTF-8 text (byte {error.start})", file=str(path)) from None
     except OSError as error:
