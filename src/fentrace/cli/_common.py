@@ -103,3 +103,12 @@ def check_output(output: str | None, *inputs: str | Path | None) -> None:
     parent = target.absolute().parent
     if not parent.is_dir():
         raise UsageError(f"output {output!r}: the folder {str(parent)!r} does not exist")
+
+
+def check_output_folder(output: str, *inputs: str | Path) -> None:
+    """Usage errors for an output folder, before any work: a file, or an input inside it."""
+    target = Path(output)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"output {output!r} is a file; give a folder")
+    for given in inputs:
+        refuse_output_over_input(output, given)
