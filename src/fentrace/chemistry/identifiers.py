@@ -176,8 +176,6 @@ def _unknown_name(query: str, text: str, use_opsin: bool) -> Resolution:
 
 def _too_long(query: str) -> Resolution | None:
     """A query past its length bound, refused before any parser sees it."""
-    if len(query) <= 1000:
-        return None
     text = query.strip()
     kind: InputType
     if "M  END" in query or text.startswith("InChI="):

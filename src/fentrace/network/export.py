@@ -67,7 +67,7 @@ def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         if isinstance(value, list | tuple):
-            out[key] = "|".join(str(v) for v in value)
+            out[key] = strip_controls("|".join(str(v) for v in value))
         elif isinstance(value, str):
             out[key] = strip_controls(value)  # XML 1.0 cannot hold control characters
         elif isinstance(value, int | float | bool):
