@@ -332,7 +332,7 @@ def jsonl_records(
                 seen.add(key)
                 headers.append(key)
     records = [(n, [cell_text(obj.get(h)) for h in headers]) for n, obj in objects]
-    return headers, records, rejected
+    return headers, records, sorted(rejected, key=lambda r: r.row)
 
 
 def read_user_table(path: str | Path) -> UserTable:
