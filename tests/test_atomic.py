@@ -40,18 +40,28 @@ def test_a_completed_write_replaces_the_file_and_leaves_nothing_behind(tmp_path:
 def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old\n")
-    with pytest.raises(RuntimeError), atomic_open(target) as handle:
-        handle.write("half")
-        raise RuntimeError("disk full")
+
+    def write_half() -> None:
+        with atomic_open(target) as handle:
+            handle.write("half")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_half()
     assert target.read_text() == "old\n"
     assert _leftovers(tmp_path) == []
 
 
 def test_a_failed_first_write_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "out.parquet"
-    with pytest.raises(RuntimeError), atomic_path(target) as temp:
-        temp.write_bytes(b"PAR1")
-        raise RuntimeError("killed")
+
+    def write_half() -> None:
+        with atomic_path(target) as temp:
+            temp.write_bytes(b"PAR1")
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        write_half()
     assert not target.exists()
 
 
@@ -132,9 +142,14 @@ def test_an_existing_folder_keeps_other_files_and_gets_whole_new_ones(tmp_path: 
         assert (target / "a.csv").read_text() == "old"
     assert (target / "a.csv").read_text() == "new"
     assert (target / "notes.txt").read_text() == "mine"
-    with pytest.raises(RuntimeError), atomic_directory(target) as temp:
-        (temp / "a.csv").write_text("half")
-        raise RuntimeError("killed")
+
+    def write_half() -> None:
+        with atomic_directory(target) as temp:
+            (temp / "a.csv").write_text("half")
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        write_half()
     assert (target / "a.csv").read_text() == "new"
     assert not any(p.name.startswith(TEMP_PREFIX) for p in tmp_path.iterdir())
 
