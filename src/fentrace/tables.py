@@ -217,6 +217,33 @@ def xlsx_rows(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[s
         book.close()
 
 
+# --------------------------------------------------------------------------- parquet
+
+
+def read_parquet_bytes(data: bytes, name: str) -> pl.DataFrame:
+    """A Parquet file's frame; a broken file is an InputError.
+
+    Read with pyarrow and validated in full before Polars sees it: a corrupt row group or
+    metadata that is not UTF-8 made Polars' Rust code panic (found by fuzzing), printing a
+    Rust backtrace and raising a BaseException past every ``except Exception``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+        table.validate(full=True)
+        # rebuilt without the schema's metadata, which Polars decodes without checking
+        clean = pa.Table.from_arrays(table.columns, names=table.column_names)
+        frame = pl.from_arrow(clean)
+    except (Exception, pl.exceptions.PanicException) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(f"{name}: not a readable Parquet file ({first})") from None
+    if not isinstance(frame, pl.DataFrame):
+        raise InputError(f"{name}: not a readable Parquet file (no table)")
+    return frame
+
+
 # --------------------------------------------------------------------------- whole tables
 
 
@@ -348,10 +375,7 @@ def read_user_table(path: str | Path) -> UserTable:
     elif data.startswith(b"PAR1"):
         kind = "parquet"
     if kind == "parquet":
-        try:
-            frame = pl.read_parquet(io.BytesIO(data))
-        except Exception as error:  # pyarrow/polars raise several types for a broken file
-            raise InputError(f"{name}: not a readable Parquet file ({error})") from None
+        frame = read_parquet_bytes(data, name)
         frame = frame.select(
             pl.col(c).cast(pl.String)
             if not isinstance(t, pl.List | pl.Struct | pl.Array)

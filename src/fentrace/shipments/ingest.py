@@ -32,7 +32,7 @@ from fentrace.shipments.schema import (
     Rejection,
     canonical_column,
 )
-from fentrace.tables import csv_records, decode_text, xlsx_rows
+from fentrace.tables import csv_records, decode_text, read_parquet_bytes, xlsx_rows
 from fentrace.tables import detect_encoding as detect_encoding  # re-exported
 
 ROW = "row"
@@ -207,10 +207,7 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
 
 
 def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
-    try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as error:  # pyarrow/polars raise several types for a broken file
-        raise InputError(f"{path}: not a readable Parquet file ({error})") from error
+    frame = read_parquet_bytes(data, str(path))  # also a Polars panic is a located error
     casts: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
