@@ -42,12 +42,12 @@ SEEDS: dict[str, list[bytes]] = targets.seeds()
 SMILES_ALPHABET = "CNOSPFIBrcnosl()[]=#@+-\\/%0123456789.:*H $~"
 
 
-class Hang(Exception):
+class HangError(Exception):
     """An input ran past the per-input bound."""
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
-    raise Hang(f"an input ran longer than {PER_INPUT_S} s")
+    raise HangError(f"an input ran longer than {PER_INPUT_S} s")
 
 
 @pytest.fixture(autouse=True)
