@@ -435,6 +435,8 @@ def screen_mol(
             f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {MAX_HEAVY_ATOMS}, not screened",
             as_of,
         )
+    if mol.GetNumAtoms() == 0:  # a molfile whose atom block is empty (found by fuzzing)
+        return unresolved(query, input_type, "the structure has no atoms", as_of)
     too_many_rings = over_bound("rings", mol.GetRingInfo().NumRings())
     if too_many_rings is not None:
         return unresolved(query, input_type, f"not screened: {too_many_rings}", as_of)
