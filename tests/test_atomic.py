@@ -20,7 +20,7 @@ from fentrace.atomic import (
     same_file,
     write_text_atomic,
 )
-from fentrace.exc import ConfigError, FentraceError, UsageError
+from fentrace.exc import ConfigError, UsageError
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -117,7 +117,7 @@ def test_two_processes_never_interleave_one_path(tmp_path: Path) -> None:
 
 
 def test_a_missing_folder_and_a_folder_as_target_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(FentraceError, match="does not exist"):
+    with pytest.raises(UsageError, match="does not exist"):
         write_text_atomic(tmp_path / "nope" / "x.csv", "x")
     with pytest.raises(UsageError, match="is a folder"):
         write_text_atomic(tmp_path, "x")

@@ -105,7 +105,7 @@ def _fsync_dir(directory: Path) -> None:
 def _check_parent(target: Path) -> None:
     parent = target.parent
     if not parent.is_dir():
-        raise FentraceError(f"{target}: the folder {parent} does not exist", file=str(target))
+        raise UsageError(f"cannot write {target}: the folder {parent} does not exist")
     if target.is_dir():
         raise UsageError(f"{target}: is a folder; give a file name")
 
