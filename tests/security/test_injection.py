@@ -56,4 +56,3 @@ def test_the_graph_page_escapes_every_value(hostile_manifest: Path, tmp_path: Pa
     text = page.read_text(encoding="utf-8")
     _no_live_markup(text)
     assert text.count("</script>") == text.count("<script")  # no early end of the data block
-
