@@ -169,3 +169,18 @@ def test_jsonl_records_reject_bad_lines_and_deep_nesting() -> None:
     assert header == ["a", "b"]
     assert [row for row, _ in records] == [1, 5]
     assert [r.row for r in rejected] == [2, 3, 4]
+
+
+LOW_LEVEL = ("atomic", "limits", "csvsafe", "jsonsafe", "textio", "tables")
+
+
+@pytest.mark.parametrize("module", LOW_LEVEL)
+def test_the_shared_mechanisms_sit_below_every_package(module: str) -> None:
+    import re
+    from pathlib import Path
+
+    import fentrace
+
+    text = (Path(fentrace.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    imported = set(re.findall(r"^\s*(?:from|import) fentrace\.(\w+)", text, flags=re.M))
+    assert imported <= {"exc", *LOW_LEVEL}, f"fentrace.{module} imports {imported}"
