@@ -1,13 +1,14 @@
 """Every command the README shows runs as written, on the input files shipped in examples/.
 
-The commands run in a scratch folder holding ``examples/`` (outputs land there). The
-simulation and evaluation examples take tens of seconds: they are slow tests, run by
-``make test-slow``.
+The commands run in order in a scratch folder holding ``examples/`` (outputs land there, and
+the re-screening examples read them). The simulation and evaluation examples take tens of
+seconds: they are a slow test, run by ``make test-slow``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -38,6 +39,20 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def statuses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    """Every fast README command run once, in README order, in one folder (later examples read
+    what earlier ones wrote): the exit status of each."""
+    folder = tmp_path_factory.mktemp("readme")
+    (folder / "examples").symlink_to(ROOT / "examples")
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        return {shlex.join(args): main(args) for args in _commands() if args[0] not in SLOW}
+    finally:
+        os.chdir(before)
+
+
 def test_every_input_file_the_readme_names_is_shipped() -> None:
     named = {a for args in _commands() for a in args if a.startswith("examples/")}
     assert named
@@ -46,16 +61,10 @@ def test_every_input_file_the_readme_names_is_shipped() -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
-    [
-        pytest.param(a, marks=pytest.mark.slow) if a[0] in SLOW else a
-        for a in _commands()
-        if a[0] != "evaluate"
-    ],
-    ids=lambda a: " ".join(a[:3]),
+    "args", [a for a in _commands() if a[0] not in SLOW], ids=lambda a: " ".join(a[:3])
 )
-def test_readme_command_runs_as_written(workdir: Path, args: list[str]) -> None:
-    assert main(args) == 0, f"fentrace {shlex.join(args)}"
+def test_readme_command_runs_as_written(statuses: dict[str, int], args: list[str]) -> None:
+    assert statuses[shlex.join(args)] == 0, f"fentrace {shlex.join(args)}"
 
 
 def test_the_readme_trace_example_reaches_a_party(
@@ -69,9 +78,7 @@ def test_the_readme_trace_example_reaches_a_party(
 
 
 @pytest.mark.slow
-def test_readme_simulation_then_evaluation_run_as_written(workdir: Path) -> None:
-    commands = _commands()
-    (simulate,) = [a for a in commands if a[0] == "simulate" and "--compare" not in a]
-    (evaluate,) = [a for a in commands if a[0] == "evaluate"]
-    assert main(simulate) == 0
-    assert main(evaluate) == 0
+def test_readme_simulation_and_evaluation_run_as_written(workdir: Path) -> None:
+    for args in _commands():
+        if args[0] in SLOW:
+            assert main(args) == 0, f"fentrace {shlex.join(args)}"
