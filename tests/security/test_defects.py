@@ -609,3 +609,13 @@ def test_also_network_build_writes_to_stdout(capsys: pytest.CaptureFixture[str])
     assert entities
     assert {e["schema"] for e in entities} >= {"Company"}
     assert "parties" in captured.err
+
+
+def test_also_a_corrupt_stored_parquet_is_a_located_error_in_rescreen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stored = Path(__file__).parents[2] / "fuzz/regressions/manifest_parquet/polars-panic.parquet"
+    assert main(["rescreen", "chemicals", str(stored)]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable Parquet file" in err
+    assert "internal error" not in err
