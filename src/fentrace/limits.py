@@ -39,6 +39,12 @@ BOUNDS: dict[str, Bound] = {
         "characters",
         "length of any other chemical query (molfile, InChI, name), checked before parsing",
     ),
+    "heavy_atoms": Bound(
+        "FENTRACE_MAX_HEAVY_ATOMS",
+        1000,
+        "heavy atoms",
+        "heavy atoms in one molecule",
+    ),
     "rings": Bound(
         "FENTRACE_MAX_RINGS",
         100,

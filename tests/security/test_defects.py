@@ -357,13 +357,18 @@ def test_13_a_5_mb_smiles_is_refused_before_rdkit_parses_it(
     assert "limit of 10" in str(resolve("C" * 11).error)
 
 
-def test_13_ring_bound_holds_and_says_what_it_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_13_ring_and_atom_bounds_hold_and_say_what_they_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from fentrace.chemistry.screen import screen
 
     monkeypatch.setenv("FENTRACE_MAX_RINGS", "2")
     result = screen("C1CC2CC3CCC3CC2C1", date(2024, 1, 1))  # three rings
     assert not result.resolved
     assert "3 rings, more than the limit of 2 (FENTRACE_MAX_RINGS)" in str(result.error)
+    monkeypatch.setenv("FENTRACE_MAX_HEAVY_ATOMS", "5")
+    result = screen("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", date(2024, 1, 1))
+    assert result.error == "25 heavy atoms: more than 5, not screened"
 
 
 # --- 14. broken workbooks ----------------------------------------------------------------------
