@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/shipments.py
 	$(BIN)/python benchmarks/simulation.py
 	$(BIN)/python benchmarks/network.py
+	$(BIN)/python benchmarks/hardening.py
 
 # Coverage-guided fuzzing of every parser (fuzz/run.py), FUZZ_SECONDS per target. Without an
 # atheris wheel for this machine, the property tests run FUZZ_SCALE times longer instead.
