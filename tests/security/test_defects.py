@@ -624,3 +624,30 @@ def test_also_a_corrupt_stored_parquet_is_a_located_error_in_rescreen(
     err = capsys.readouterr().err
     assert "not a readable Parquet file" in err
     assert "internal error" not in err
+
+
+def test_also_entity_declarations_in_a_workbook_or_a_list_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name"])
+    sheet.append(["LOL"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    entries: dict[str, bytes] = {}
+    with zipfile.ZipFile(buffer) as archive:
+        for name in archive.namelist():
+            entries[name] = archive.read(name)
+    bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    sheet_xml = entries["xl/worksheets/sheet1.xml"]
+    entries["xl/worksheets/sheet1.xml"] = bomb + sheet_xml  # openpyxl writes no XML declaration
+    source = tmp_path / "p.xlsx"
+    source.write_bytes(_zip(entries))
+    assert main(["parties", "screen-file", str(source), "--column", "name"]) == 1
+    assert "not a readable xlsx workbook" in capsys.readouterr().err
+    listing = tmp_path / "sdn.xml"
+    listing.write_text(f"<?xml version='1.0'?>{bomb.decode()}<sdnList>&b;</sdnList>")
+    assert main(["parties", "screen", "x", "--list", str(listing), "--no-bundled"]) == 1
+    assert "refused: the XML declares entities" in capsys.readouterr().err
