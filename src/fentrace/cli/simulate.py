@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from fentrace.atomic import write_text_atomic
 from fentrace.cli._common import check_output_folder, emit_json, print_table, progress
 from fentrace.exc import UsageError
 from fentrace.simulation import (
@@ -240,7 +241,7 @@ def _ensemble(
         )  # fmt: skip
     files = [str(p) for p in write_analysis(analysis, output)] if output else []
     if report:
-        Path(report).write_text(render_brief(analysis), encoding="utf-8")
+        write_text_atomic(report, render_brief(analysis))
         files.append(report)
     if as_json:
         payload = analysis_payload(analysis)
