@@ -51,7 +51,7 @@ def test_unresolved_result_cannot_be_drawn(tmp_path: Path) -> None:
 
 def test_unwritable_path_is_an_input_error(tmp_path: Path) -> None:
     result = screen(BOC_PIPERIDONE, AS_OF)
-    with pytest.raises(InputError, match="cannot write the SVG"):
+    with pytest.raises(InputError, match="cannot write"):
         explain_svg(result, tmp_path / "missing-dir" / "x.svg")
 
 

@@ -156,13 +156,14 @@ def test_screen_file_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.usefixtures("mini")
-def test_screen_file_of_the_wrong_type_exits_1(
+def test_screen_file_of_the_wrong_type_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "in.xlsx"
     source.write_bytes(b"PK\x03\x04")
     out = tmp_path / "out.csv"
-    assert main(["chem", "screen-file", str(source), "-o", str(out)]) == 1
+    # the same exit status as parties screen-file gives for a file type it cannot read
+    assert main(["chem", "screen-file", str(source), "-o", str(out)]) == 2
     assert "cannot read .xlsx" in capsys.readouterr().err
     assert not out.exists()
 
@@ -187,13 +188,13 @@ def test_screen_file_csv_with_flags(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.usefixtures("mini")
-def test_screen_file_unknown_column_exits_1(
+def test_screen_file_unknown_column_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "in.csv"
     source.write_text("smiles\nCCO\n")
     out = tmp_path / "out.csv"
-    assert main(["chem", "screen-file", str(source), "-o", str(out), "--column", "nope"]) == 1
+    assert main(["chem", "screen-file", str(source), "-o", str(out), "--column", "nope"]) == 2
     assert "column 'nope' not in the file (columns: smiles)" in capsys.readouterr().err
     assert not out.exists()
 

@@ -83,7 +83,8 @@ def test_an_unwritable_output_path_is_a_located_error_not_an_internal_one(
     smi = tmp_path / "in.smi"
     smi.write_text("CCO ethanol\n", encoding="utf-8")
     out = tmp_path / "missing-folder" / "out.csv"
-    assert main(["chem", "screen-file", str(smi), "-o", str(out), "--jobs", "1"]) == 1
+    # a usage error (2), found before any screening, as in every command
+    assert main(["chem", "screen-file", str(smi), "-o", str(out), "--jobs", "1"]) == 2
     err = capsys.readouterr().err
     assert "internal error" not in err
     assert "missing-folder" in err

@@ -120,8 +120,10 @@ def test_trace_unknown_party_fails_with_one_line(capsys: pytest.CaptureFixture[s
     assert "Traceback" not in err
 
 
-def test_missing_manifest_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["network", "hubs", str(tmp_path / "absent.csv")]) == 1
+def test_missing_manifest_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["network", "hubs", str(tmp_path / "absent.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
 
 

@@ -124,7 +124,8 @@ def test_screen_file_formats(
     assert [r["verdict"] for r in rows] == ["match", "none", "none", "match"]
     assert rows[0]["entity_id"] == "ft-hubei-amarvel-biotech-co-ltd"
     assert rows[1]["error"]
-    first = 2 if suffix == "csv" else 1
+    # a CSV line and a sheet row count the header as row 1; JSON lines and Parquet count records
+    first = 2 if suffix in ("csv", "xlsx") else 1
     assert f"row {first + 1}" in err
     assert "read 4 rows, screened 3, rejected 1" in err
 
@@ -164,14 +165,15 @@ def test_screen_file_usage_errors(
 
 
 def test_screen_file_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["parties", "screen-file", str(tmp_path / "missing.csv"), "--column", "n"]) == 1
+    # a path that names no file is a usage error (2) in every command; a broken file fails (1)
+    assert main(["parties", "screen-file", str(tmp_path / "missing.csv"), "--column", "n"]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["parties", "screen-file", str(tmp_path / "in.txt"), "--column", "n"]) == 2
     assert "cannot read" in capsys.readouterr().err
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"not parquet")
     assert main(["parties", "screen-file", str(broken), "--column", "n"]) == 1
-    assert "cannot read as parquet" in capsys.readouterr().err
+    assert "not a readable Parquet file" in capsys.readouterr().err
 
 
 def test_lists_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:

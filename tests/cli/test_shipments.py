@@ -141,7 +141,7 @@ def test_usage_errors(
 
 def test_failures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "missing.csv"
-    assert main(["shipments", "screen", str(missing)]) == 1
+    assert main(["shipments", "screen", str(missing)]) == 2  # a usage error, as in every command
     assert "no such file" in capsys.readouterr().err
     columns = tmp_path / "columns.csv"
     columns.write_text("shipment_id,date\nA,2024-01-01\n", encoding="utf-8")

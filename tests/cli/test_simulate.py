@@ -86,11 +86,11 @@ def test_ensemble_without_validation(capsys: pytest.CaptureFixture[str]) -> None
 @pytest.mark.parametrize(
     ("argv", "status", "message"),
     [
-        (["simulate", "--scenario", "nope", "-o", "X"], 1, "no such scenario"),
+        (["simulate", "--scenario", "nope", "-o", "X"], 2, "no such scenario"),
         (["simulate", "--start", "2020", "-o", "X"], 2, "YYYY-MM"),
         (["simulate", "--start", "2021-01", "--end", "2020-01", "-o", "X"], 2, "before"),
         (["simulate", "baseline", "-o", "X"], 2, "--compare"),
-        (["evaluate", "missing.parquet"], 1, "no such file"),
+        (["evaluate", "missing.parquet"], 2, "no such file"),
         (["simulate", "--draws", "1", "-o", "X"], 2, "at least 2"),
         (["simulate", "--draws", "4", "--jobs", "0", "-o", "X"], 2, "--jobs"),
         (["simulate", "--draws", "4"], 2, "-o DIR, --report FILE or --json"),

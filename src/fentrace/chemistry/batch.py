@@ -24,8 +24,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TextIO
+from typing import IO, Any, Literal, NamedTuple, TextIO
 
+from fentrace.atomic import atomic_open, atomic_path, refuse_output_over_input
 from fentrace.chemistry.identifiers import _smiles_problem, resolve
 from fentrace.chemistry.kbindex import kb_index, knowledge_base
 from fentrace.chemistry.results import ROW_FIELDS, ScreenResult
@@ -38,7 +39,10 @@ from fentrace.chemistry.screen import (
     unresolved,
 )
 from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.csvsafe import safe_row
 from fentrace.exc import InputError, UsageError
+from fentrace.limits import BOUNDS, int_bound, over_bound
+from fentrace.textio import LineProblem, control_characters, looks_binary, utf8_lines
 
 RecordKind = Literal["smiles", "query", "molblock"]
 INPUT_SUFFIXES = (".smi", ".smiles", ".csv", ".sdf", ".sd")
@@ -123,14 +127,25 @@ class BatchSummary:
 # --- readers ----------------------------------------------------------------------------------
 
 
-def read_smi(lines: Iterable[str]) -> Iterator[Record]:
-    """SMILES files: ``SMILES [whitespace id]`` per line; an empty line is an empty record."""
+def read_smi(lines: Iterable[str | LineProblem]) -> Iterator[Record]:
+    """SMILES files: ``SMILES [whitespace id]`` per line; an empty line is an empty record.
+
+    A line that is not UTF-8, is too long or holds control characters is a rejected record.
+    """
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, LineProblem):
+            yield Record(number, None, "", "smiles", error=line.reason)
+            continue
         parts = line.strip().split(maxsplit=1)
         if not parts:
             yield Record(number, None, "", "smiles", error="empty record")
             continue
-        yield Record(number, parts[1] if len(parts) > 1 else None, parts[0], "smiles")
+        record_id = parts[1] if len(parts) > 1 else None
+        problem = control_characters(line.strip())
+        if problem is not None:
+            yield Record(number, None, "", "smiles", error=f"the line {problem}")
+            continue
+        yield Record(number, record_id, parts[0], "smiles")
 
 
 def _pick_column(
@@ -138,7 +153,7 @@ def _pick_column(
 ) -> str:
     if column is not None:
         if column not in header:
-            raise InputError(f"column {column!r} not in the file (columns: {', '.join(header)})")
+            raise UsageError(f"column {column!r} not in the file (columns: {', '.join(header)})")
         return column
     lowered = {name.strip().lower(): name for name in header}
     for wanted in QUERY_COLUMNS:
@@ -154,44 +169,104 @@ def _pick_column(
     )
 
 
+def _csv_lines(lines: Iterable[str | LineProblem]) -> Iterator[str]:
+    """The text lines of a CSV; a line that cannot be read stops the file with its number."""
+    for line in lines:
+        if isinstance(line, LineProblem):
+            # a CSV record may span lines: the file cannot be split around an unreadable line
+            raise InputError(f"line {line.number}: {line.reason}")
+        yield line
+
+
+class _CsvRow(NamedTuple):
+    line: int
+    values: list[str] | None
+    error: str | None
+
+
+def _csv_rows(lines: Iterable[str | LineProblem]) -> Iterator[_CsvRow]:
+    """Parsed CSV rows with the line each starts on; a malformed row is an error, not a crash.
+
+    The reader is strict, so a quote left open to the end of the file is a located error
+    instead of a field that silently swallows every later row.
+    """
+    limit = int_bound("field_chars")
+    csv.field_size_limit(limit)
+    reader = csv.reader(_csv_lines(lines), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            text = str(error)
+            if "unexpected end of data" in text:
+                raise InputError(
+                    f"line {start}: a quoted field is not closed before the end of the file "
+                    "(unterminated quote); every later row would be swallowed"
+                ) from None
+            if "field larger than field limit" in text:
+                text = (
+                    f"a cell longer than the limit of {limit:,} characters "
+                    f"({BOUNDS['field_chars'].env}); the row was skipped"
+                )
+            yield _CsvRow(start, None, f"not valid CSV (line {start}): {text}")
+            continue
+        if values:
+            yield _CsvRow(start, values, None)
+
+
 def read_csv(
-    handle: TextIO, column: str | None = None, id_column: str | None = None
+    handle: Iterable[str | LineProblem], column: str | None = None, id_column: str | None = None
 ) -> Iterator[Record]:
     """CSV files: the query column by flag, else by name, else the first that resolves.
 
-    Record numbers are data rows (1 = the row after the header).
+    Record numbers are data rows (1 = the row after the header); blank lines are skipped.
     """
-    reader = csv.DictReader(handle)
-    header = list(reader.fieldnames or [])
-    if not header:
-        raise InputError("the CSV file is empty (no header row)")
-    sample: list[dict[str, str]] = []
-    rows = iter(reader)
+    rows = _csv_rows(handle)
+    first = next(rows, None)
+    if first is None or first.values is None or not any(v.strip() for v in first.values):
+        raise InputError(
+            "the CSV file is empty (no header row)"
+            if first is None or first.values is not None
+            else f"the header row cannot be read: {first.error}"
+        )
+    header = first.values
+    sample: list[_CsvRow] = []
     for row in rows:
         sample.append(row)
         if len(sample) >= 20:
             break
-    query_column = _pick_column(header, sample, column)
+    sample_dicts = [dict(zip(header, r.values, strict=False)) for r in sample if r.values]
+    query_column = _pick_column(header, sample_dicts, column)
     if id_column is not None and id_column not in header:
-        raise InputError(f"id column {id_column!r} not in the file (columns: {', '.join(header)})")
+        raise UsageError(f"id column {id_column!r} not in the file (columns: {', '.join(header)})")
     if id_column is None:
         lowered = {name.strip().lower(): name for name in header}
         id_column = next(
             (lowered[c] for c in ID_COLUMNS if c in lowered and lowered[c] != query_column), None
         )
     is_smiles = query_column.strip().lower() in ("smiles", "canonical_smiles")
+    query_index = header.index(query_column)
+    id_index = header.index(id_column) if id_column else None
 
-    def records() -> Iterator[dict[str, str]]:
-        yield from sample
-        yield from rows
-
-    for number, row in enumerate(records(), start=1):
-        text = (row.get(query_column) or "").strip()
-        record_id = (row.get(id_column) or None) if id_column else None
-        if None in row:
+    for number, row in enumerate(itertools.chain(sample, rows), start=1):
+        if row.values is None:
+            yield Record(number, None, "", "query", error=row.error)
+            continue
+        values = row.values
+        text = values[query_index].strip() if query_index < len(values) else ""
+        record_id = (
+            (values[id_index] or None) if id_index is not None and id_index < len(values) else None
+        )
+        problem = control_characters(text)
+        if len(values) > len(header):
             yield Record(number, record_id, text, "query", error="more fields than the header")
         elif not text:
             yield Record(number, record_id, "", "query", error=f"empty {query_column!r}")
+        elif problem is not None:
+            yield Record(number, record_id, "", "query", error=f"{query_column!r} {problem}")
         else:
             yield Record(number, record_id, text, "smiles" if is_smiles else "query")
 
@@ -200,13 +275,24 @@ _SDF_END = re.compile(r"^\$\$\$\$\s*$")
 _SDF_PROPERTY = re.compile(r"^>\s*<([^>]+)>")
 
 
-def read_sdf(lines: Iterable[str], id_column: str | None = None) -> Iterator[Record]:
-    """SD files, record by record; the id is the property ``id_column`` or the title line."""
-    block: list[str] = []
-    number = 0
+def read_sdf(lines: Iterable[str | LineProblem], id_column: str | None = None) -> Iterator[Record]:
+    """SD files, record by record; the id is the property ``id_column`` or the title line.
 
-    def finish(block: list[str]) -> Record:
+    A record with an unreadable line, or longer than the ``query_chars`` bound, is rejected
+    (the rest of the file is read on).
+    """
+    block: list[str] = []
+    size = 0
+    problem: str | None = None
+    number = 0
+    limit = int_bound("query_chars")
+
+    def finish(block: list[str], problem: str | None) -> Record:
         text = "".join(block)
+        if problem is not None:
+            return Record(
+                number, (block[0].strip() or None) if block else None, "", "molblock", error=problem
+            )
         if not text.strip():
             return Record(number, None, "", "molblock", error="empty record")
         record_id = block[0].strip() or None
@@ -221,43 +307,61 @@ def read_sdf(lines: Iterable[str], id_column: str | None = None) -> Iterator[Rec
         return Record(number, record_id, text, "molblock")
 
     for line in lines:
+        if isinstance(line, LineProblem):
+            problem = problem or f"line {line.number}: {line.reason}"
+            continue
         if _SDF_END.match(line):
             number += 1
-            yield finish(block)
-            block = []
-        else:
-            block.append(line)
-    if any(line.strip() for line in block):  # a last record without its $$$$
+            yield finish(block, problem)
+            block, size, problem = [], 0, None
+            continue
+        size += len(line)
+        if size > limit:
+            if problem is None:
+                problem = (
+                    f"record longer than the limit of {limit:,} characters "
+                    f"({BOUNDS['query_chars'].env}); skipped"
+                )
+            block = block[:1]
+            continue
+        block.append(line)
+    if any(line.strip() for line in block) or problem is not None:  # a last record without $$$$
         number += 1
-        yield finish(block)
+        yield finish(block, problem)
 
 
 def read_records(
     path: Path, column: str | None = None, id_column: str | None = None
 ) -> Iterator[Record]:
-    """The records of a .smi, .csv or .sdf file, in order. A wrong file type is an InputError."""
+    """The records of a .smi, .csv or .sdf file, in order. A wrong file type is an InputError.
+
+    The file must be UTF-8 (a byte-order mark is allowed): a line that is not is rejected with
+    its number, never read with replacement characters; binary content is refused whole.
+    """
     suffix = path.suffix.lower()
     if suffix not in INPUT_SUFFIXES:
-        raise InputError(
+        raise UsageError(
             f"{path}: cannot read {suffix or 'a file without extension'}: "
             "give a .smi, .csv or .sdf file"
         )
     if path.is_dir():
-        raise InputError(f"{path}: a folder, not a file")
+        raise UsageError(f"{path}: a folder, not a file")
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    # utf-8-sig: spreadsheet exports often start with a byte-order mark before the header
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        head = handle.read(4096)
-        if "\x00" in head:
+        raise UsageError(f"{path}: no such file")
+    with path.open("rb") as handle:
+        if looks_binary(handle.read(8192)):
             raise InputError(f"{path}: binary content, not a {suffix} text file")
         handle.seek(0)
-        if suffix in (".smi", ".smiles"):
-            yield from read_smi(handle)
-        elif suffix == ".csv":
-            yield from read_csv(handle, column, id_column)
-        else:
-            yield from read_sdf(handle, id_column)
+        lines = utf8_lines(handle)
+        try:
+            if suffix in (".smi", ".smiles"):
+                yield from read_smi(lines)
+            elif suffix == ".csv":
+                yield from read_csv(lines, column, id_column)
+            else:
+                yield from read_sdf(lines, id_column)
+        except InputError as error:  # the same kind (usage or input), located in the file
+            raise type(error)(f"{path}: {error}") from None
 
 
 # --- screening records --------------------------------------------------------------------------
@@ -269,6 +373,12 @@ def screen_record(
     """Screen one record the batch way (see the module docstring); never raises on its data."""
     if record.error is not None:
         return unresolved(record.text, record.kind, record.error, as_of)
+    # the length is checked before parsing: RDKit would spend seconds and gigabytes first
+    too_long = over_bound(
+        "smiles_chars" if record.kind == "smiles" else "query_chars", len(record.text)
+    )
+    if too_long is not None:
+        return unresolved(record.text[:100] + "...", record.kind, too_long, as_of)
     options: dict[str, Any] = {
         "with_inchikey": False,
         "neighbours_always": False,
@@ -378,6 +488,12 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
+def worker_count(jobs: int | None) -> int:
+    """Worker processes for ``jobs``: every core when None, never more than the cores."""
+    cores = os.cpu_count() or 1
+    return cores if jobs is None else max(1, min(jobs, cores))
+
+
 def screen_records(
     records: Iterable[Record],
     as_of: date,
@@ -389,11 +505,18 @@ def screen_records(
 ) -> Iterator[Screened]:
     """Screen records in order: one :class:`Screened` row per record.
 
-    ``jobs`` None uses every core; 1 runs in this process.
+    ``jobs`` None uses every core; 1 runs in this process. Workers are capped at the number
+    of cores and at one per chunk of records.
     """
     _check_reading(monocycle_reading)
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    if workers == 1:
+    records = iter(records)
+    workers = worker_count(jobs)
+    if workers > 1:
+        # no more processes than chunks of records: a small file is screened in this process
+        ahead = list(itertools.islice(records, chunk_size * workers))
+        workers = min(workers, -(-len(ahead) // chunk_size))
+        records = itertools.chain(ahead, records)
+    if workers <= 1:
         knowledge_base()
         for record in records:
             yield _screen_one(record, as_of, full, monocycle_reading)
@@ -520,17 +643,18 @@ def _screen_query(query: str) -> ScreenResult:
 # --- writers ------------------------------------------------------------------------------------
 
 
-def write_jsonl(rows: Iterable[Screened], handle: TextIO) -> None:
+def write_jsonl(rows: Iterable[Screened], handle: IO[str]) -> None:
     for row in rows:
         handle.write(row.json if row.json is not None else json.dumps(row.as_dict(), default=str))
         handle.write("\n")
 
 
-def write_csv(rows: Iterable[Screened], handle: TextIO) -> None:
+def write_csv(rows: Iterable[Screened], handle: IO[str]) -> None:
+    """CSV rows, every text cell formula-safe (queries and ids come from the input file)."""
     writer = csv.writer(handle)
     writer.writerow(ROW_COLUMNS)
     for row in rows:
-        writer.writerow(row.row)
+        writer.writerow(safe_row(row.row))
 
 
 def write_parquet(rows: Iterable[Screened], path: Path) -> None:
@@ -563,6 +687,7 @@ def screen_file(
     chooses the reading of the class texts' "monocycle" that decides ("literal", "broad").
     """
     _check_reading(monocycle_reading)
+    refuse_output_over_input(out, path)
     summary = BatchSummary()
     records = read_records(path, column, id_column)
     # read the first record now, so a wrong file or a missing column fails before any output
@@ -581,12 +706,15 @@ def screen_file(
             yield screened
 
     if out_format == "parquet":
-        write_parquet(rows(), Path(out))
+        with atomic_path(out) as temp:
+            write_parquet(rows(), temp)
     elif out == "-":
         target = stdout if stdout is not None else sys.stdout
         (write_jsonl if full else write_csv)(rows(), target)
         target.flush()
     else:
-        with open(out, "w", encoding="utf-8", newline="") as handle:
+        # the rows go to a temporary file renamed over ``out`` at the end: a killed run
+        # leaves the previous output (or none), never half of one
+        with atomic_open(out, newline="") as handle:
             (write_jsonl if full else write_csv)(rows(), handle)
     return summary

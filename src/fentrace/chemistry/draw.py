@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from rdkit import Chem
 from rdkit.Chem.Draw import rdMolDraw2D
 
+from fentrace.atomic import write_text_atomic
 from fentrace.chemistry.classes import modified_atoms
 from fentrace.chemistry.patterns import prepared
 from fentrace.exc import InputError
@@ -108,6 +109,6 @@ def explain_svg(result: ScreenResult, path: Path) -> None:
     desc = f"<desc>{escape(description(result))}</desc>"
     text = text.replace("</svg>", desc + "\n</svg>", 1)
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as error:
         raise InputError(f"{path}: cannot write the SVG: {error.strerror or error}") from error

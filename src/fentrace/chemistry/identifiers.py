@@ -32,6 +32,7 @@ from rdkit import Chem
 
 from fentrace.chemistry.kbindex import KnowledgeBase, kb_index, knowledge_base
 from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.limits import over_bound
 from fentrace.reference import validate_cas
 from fentrace.reference.models import Substance
 
@@ -173,11 +174,27 @@ def _unknown_name(query: str, text: str, use_opsin: bool) -> Resolution:
     return Resolution(query, "name", False, error=f"name {text!r}: {reason}")
 
 
+def _too_long(query: str) -> Resolution | None:
+    """A query past its length bound, refused before any parser sees it."""
+    text = query.strip()
+    kind: InputType
+    if "M  END" in query or text.startswith("InChI="):
+        kind = "molfile" if "M  END" in query else "inchi"
+        problem = over_bound("query_chars", len(query))
+    else:
+        kind = "smiles" if _looks_like_smiles(text[:1000]) else "name"
+        problem = over_bound("smiles_chars", len(text))
+    return None if problem is None else Resolution(query[:100] + "...", kind, False, error=problem)
+
+
 def resolve(query: str, kb: KnowledgeBase | None = None, *, use_opsin: bool = True) -> Resolution:
     """Detect what ``query`` is (SMILES, CAS, name, InChI, InChIKey, molfile) and resolve it.
 
     A name the knowledge base lacks goes to OPSIN when it is installed and ``use_opsin``.
     """
+    too_long = _too_long(query)
+    if too_long is not None:
+        return too_long
     if "M  END" in query:
         return _resolve_molfile(query)
     text = query.strip()

@@ -48,11 +48,12 @@ from fentrace.chemistry.results import (
 )
 from fentrace.chemistry.standardise import StandardisedMol, mol_to_inchikey, standardise
 from fentrace.exc import UsageError
+from fentrace.limits import BOUNDS, int_bound, over_bound
 from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
 
 #: Structures larger than this are rejected unscreened: no controlled substance comes close,
 #: and substructure and route searches on polymers could take unbounded time.
-MAX_HEAVY_ATOMS = 1000
+MAX_HEAVY_ATOMS = int(BOUNDS["heavy_atoms"].default)
 #: Route search depth: documented fentanyl routes from a listed precursor need at most 4 steps.
 ROUTE_DEPTH = 4
 #: How the class texts' "monocycle" may be read (classes.MONOCYCLE_READINGS); "literal" decides
@@ -427,13 +428,19 @@ def screen_mol(
             f"monocycle reading {monocycle_reading!r}: expected one of "
             + ", ".join(MONOCYCLE_READINGS)
         )
-    if mol.GetNumHeavyAtoms() > MAX_HEAVY_ATOMS:
+    heavy_limit = int_bound("heavy_atoms")  # FENTRACE_MAX_HEAVY_ATOMS, default MAX_HEAVY_ATOMS
+    if mol.GetNumHeavyAtoms() > heavy_limit:
         return unresolved(
             query,
             input_type,
-            f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {MAX_HEAVY_ATOMS}, not screened",
+            f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {heavy_limit}, not screened",
             as_of,
         )
+    if mol.GetNumAtoms() == 0:  # a molfile whose atom block is empty (found by fuzzing)
+        return unresolved(query, input_type, "the structure has no atoms", as_of)
+    too_many_rings = over_bound("rings", mol.GetRingInfo().NumRings())
+    if too_many_rings is not None:
+        return unresolved(query, input_type, f"not screened: {too_many_rings}", as_of)
     kb = knowledge_base() if kb is None else kb
     index = kb_index() if index is None else index
     parent = standardise(mol, smiles=smiles_text)

@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return 1
+    except BaseException as error:  # a panic in Rust code (Polars) is not an Exception
+        if type(error).__name__ != "PanicException" or os.environ.get("FENTRACE_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {str(error)[:200]}", err=True)
+        return 1
     return 0
 
 

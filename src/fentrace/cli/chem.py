@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from fentrace.cli._common import emit_json, output_format, parse_date, print_table, stderr_console
+from fentrace.cli._common import (
+    check_output,
+    emit_json,
+    output_format,
+    parse_date,
+    print_table,
+    stderr_console,
+)
 from fentrace.cli.chem_options import monocycle_option
 from fentrace.exc import UsageError
 from fentrace.reference.models import JURISDICTIONS
@@ -97,7 +104,11 @@ def _short_status(status: str, verified: bool) -> str:
 )
 @click.option("--column", help="CSV column holding the query (default: detected).")
 @click.option("--id-column", help="CSV column or SDF property holding the record id.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: every core; never more than the cores or the records).",
+)
 @click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
 @monocycle_option
 def screen_file_command(
@@ -117,6 +128,7 @@ def screen_file_command(
     out_format = out_format_flag or output_format(output)
     if output == "-" and out_format == "parquet":
         raise UsageError("--format parquet needs a file: -o results.parquet")
+    check_output(output, file)
     if sys.stderr.isatty():
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fentrace.cli._common import emit_json, print_table, stderr_console
+from fentrace.cli._common import check_output, emit_json, print_table, stderr_console
 from fentrace.exc import UsageError
 from fentrace.network.analysis import communities as find_communities
 from fentrace.network.analysis import flagged_mask, risk_column, spread_risk
@@ -30,6 +30,7 @@ from fentrace.network.trace import (
     supplier_edges,
     trace,
 )
+from fentrace.shipments.countries import COUNTRY_NAMES, ISO_ALPHA2
 
 _MANIFESTS = click.argument(
     "manifests", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str)
@@ -45,6 +46,22 @@ _WATCH = click.option(
     help="Treat this party as watchlisted (repeatable), besides the bundled watchlist.",
 )
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def country_option(value: str | None, option: str) -> str | None:
+    """The ISO alpha-2 code an option names (a code, or a country name the manifests know)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.upper() in ISO_ALPHA2:
+        return text.upper()
+    code = COUNTRY_NAMES.get(text.lower())
+    if code is not None:
+        return code
+    raise UsageError(
+        f"{option} {value!r}: not an ISO 3166-1 alpha-2 country code or a known country name "
+        "(for example CN, MX, US)"
+    )
 
 
 def _lookup(no_watchlist: bool, watch_names: Sequence[str]) -> WatchLookup | None:
@@ -106,9 +123,16 @@ def network() -> None:
     "-o",
     "--output",
     required=True,
-    help="Graph file: .graphml, .gexf, .ftm.json (FollowTheMoney lines) or .html (viewer).",
+    help="Graph file: .graphml, .gexf, .ftm.json (FollowTheMoney lines) or .html (viewer); "
+    "- = FollowTheMoney lines on stdout.",
 )
-@click.option("--top", default=300, show_default=True, help="Parties shown in the HTML view.")
+@click.option(
+    "--top",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Parties shown in the HTML view.",
+)
 @_NO_WATCHLIST
 @_WATCH
 @_JSON
@@ -122,6 +146,7 @@ def build(
 ) -> None:
     """Build the party graph from MANIFEST files and write it to OUTPUT."""
     kind = format_of(output)
+    check_output(output, *manifests)
     graph = _load(manifests, no_watchlist, watch_names)
     graph = risk_column(graph, spread_risk(graph))
     write_graph(graph, output, top=top)
@@ -135,6 +160,13 @@ def build(
         "links": graph.links.height,
         "watchlisted": int(graph.parties["watch_name"].is_not_null().sum()),
     }
+    if output == "-":  # stdout carries the graph; the summary goes to stderr
+        stderr_console.print(
+            ", ".join(f"{k} {v}" for k, v in summary.items() if k not in ("output", "format")),
+            highlight=False,
+            markup=False,
+        )
+        return
     if as_json:
         emit_json({**summary, "rejected": _rejected_json(graph)})
         return
@@ -206,6 +238,8 @@ def trace_command(
     """Trace shipments forward (or backward) in time from a party, a country or a chemical."""
     if from_name and from_country:
         raise UsageError("give --from or --from-country, not both")
+    from_country = country_option(from_country, "--from-country")
+    to_country = country_option(to_country, "--to-country")
     if not (from_name or from_country or chemical):
         raise UsageError("give --from NAME, --from-country CC or --chemical NAME to start from")
     graph = _load(manifests, True, ())  # tracing needs no watchlist screening

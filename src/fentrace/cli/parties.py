@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,15 @@ from typing import Any
 import click
 import polars as pl
 
-from fentrace.cli._common import emit_json, output_format, print_table, progress
-from fentrace.exc import InputError, UsageError
+from fentrace import jsonsafe
+from fentrace.atomic import atomic_path
+from fentrace.cli._common import check_output, emit_json, output_format, print_table, progress
+from fentrace.csvsafe import formula_safe_frame
+from fentrace.exc import UsageError
 from fentrace.parties import PartyResult, PartyScreener, Watchlist, load_watchlist
 from fentrace.parties.cache import load_screener
 from fentrace.parties.screen import QUERY_KINDS
+from fentrace.tables import ROW, UserTable, read_user_table
 
 _LIST_OPTION = click.option(
     "--list",
@@ -149,23 +152,18 @@ def screen_command(
             click.echo(f"warning: {result.query[:60]!r}: {warning}", err=True)
 
 
-def read_table(path: Path) -> pl.DataFrame:
-    """Read a csv, xlsx, jsonl or parquet file as a table of strings."""
+def read_table(path: Path) -> UserTable:
+    """Read a csv, xlsx, jsonl or parquet file as a table of strings with each record's row.
+
+    A record that cannot be read (a bad JSON line, a ragged row, a broken quote) is rejected
+    with its row; the rest of the file is screened. CSV may be UTF-8, Latin-1 or GBK.
+    """
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in INPUT_FORMATS:
         raise UsageError(f"cannot read {path}: give a .csv, .xlsx, .jsonl or .parquet file")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    try:
-        if suffix == "csv":
-            return pl.read_csv(path, infer_schema=False)
-        if suffix == "xlsx":
-            return pl.read_excel(path, engine="openpyxl").cast(pl.String)
-        if suffix in {"jsonl", "ndjson", "json"}:
-            return pl.read_ndjson(path).cast(pl.String)
-        return pl.read_parquet(path).cast(pl.String)
-    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
-        raise InputError(f"{path}: cannot read as {suffix}: {str(error).splitlines()[0]}") from None
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    return read_user_table(path)
 
 
 def result_row(row: int, result: PartyResult) -> dict[str, Any]:
@@ -229,12 +227,15 @@ def screen_file_command(
 ) -> None:
     """Screen every name in a column of FILE (csv, xlsx, jsonl, parquet)."""
     fmt = output_format(output)
-    table = read_table(file)
+    check_output(output, file, *lists)
+    user_table = read_table(file)
+    table = user_table.frame
+    columns = [c for c in table.columns if c != ROW]
     for wanted in (column, country_column, identifier_column, dob_column, kind_column):
-        if wanted is not None and wanted not in table.columns:
-            raise UsageError(
-                f"{file}: no column {wanted!r}; columns are {', '.join(table.columns)}"
-            )
+        if wanted is not None and wanted not in columns:
+            raise UsageError(f"{file}: no column {wanted!r}; columns are {', '.join(columns)}")
+    for bad in user_table.rejected:
+        click.echo(f"{file}, row {bad.row}: rejected: {bad.reason}", err=True)
     screener = _screener(lists, no_bundled, programs, no_cache)
     names = table.get_column(column).to_list()
     births = table.get_column(dob_column).to_list() if dob_column else [None] * len(names)
@@ -245,16 +246,16 @@ def screen_file_command(
     identifiers = (
         table.get_column(identifier_column).to_list() if identifier_column else [None] * len(names)
     )
-    # data rows start on line 2 of a CSV (after the header); other formats count records from 1
-    first = 2 if file.suffix.lower() == ".csv" else 1
+    # each record's row as a person sees it: the CSV line or sheet row, the JSON line
+    row_numbers = table.get_column(ROW).to_list()
     out_rows: list[dict[str, Any]] = []
-    rejected = 0
+    rejected = len(user_table.rejected)
     for index in progress(range(len(names)), total=len(names), label="screening"):
         ids = (identifiers[index] or "").split("|")
         kind = (kinds[index] or "").strip().lower() or None
         if kind is not None and kind not in QUERY_KINDS:
             click.echo(
-                f"{file}, row {index + first}, field {kind_column!r}: kind {kind!r} is not one of "
+                f"{file}, row {row_numbers[index]}, field {kind_column!r}: kind {kind!r} is not one of "
                 f"{', '.join(QUERY_KINDS)}; ignored",
                 err=True,
             )
@@ -264,23 +265,34 @@ def screen_file_command(
         )
         if result.error:
             rejected += 1
-            click.echo(f"{file}, row {index + first}, field {column!r}: {result.error}", err=True)
-        out_rows.append(result_row(index + first, result))
+            click.echo(
+                f"{file}, row {row_numbers[index]}, field {column!r}: {result.error}", err=True
+            )
+        out_rows.append(result_row(row_numbers[index], result))
+    for bad in user_table.rejected:  # every input record has its output row, in row order
+        out_rows.append(
+            result_row(bad.row, PartyResult("", "none", error=f"rejected: {bad.reason}"))
+        )
+    out_rows.sort(key=lambda r: int(r["row"]))
     frame = pl.DataFrame(out_rows, infer_schema_length=None)
     if output == "-":
         for row in out_rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(jsonsafe.dumps(row, ensure_ascii=False))
     elif fmt == "csv":
-        frame.write_csv(output)
+        with atomic_path(output) as temp:
+            formula_safe_frame(frame).write_csv(temp)
     elif fmt == "jsonl":
-        frame.write_ndjson(output)
+        with atomic_path(output) as temp:
+            frame.write_ndjson(temp)
     else:
-        frame.write_parquet(output)
+        with atomic_path(output) as temp:
+            frame.write_parquet(temp)
     verdicts = {
         v: sum(1 for r in out_rows if r["verdict"] == v) for v in ("match", "possible", "none")
     }
+    total = len(out_rows)
     click.echo(
-        f"read {len(names)} rows, screened {len(names) - rejected}, rejected {rejected}; "
+        f"read {total} rows, screened {total - rejected}, rejected {rejected}; "
         f"match {verdicts['match']}, possible {verdicts['possible']}, none {verdicts['none'] - rejected}",
         err=True,
     )

@@ -13,6 +13,7 @@ import polars as pl
 
 from fentrace.cli._common import emit_json, parse_date, print_table
 from fentrace.exc import InputError, UsageError
+from fentrace.tables import read_parquet_bytes
 
 
 def read_stored(path: Path) -> list[dict[str, Any]]:
@@ -40,7 +41,8 @@ def read_stored(path: Path) -> list[dict[str, Any]]:
         if suffix == "csv":
             return pl.read_csv(path, infer_schema=False).to_dicts()
         if suffix == "parquet":
-            return pl.read_parquet(path).to_dicts()
+            # pyarrow-validated: a corrupt file is a located error, not a Polars panic
+            return read_parquet_bytes(path.read_bytes(), str(path)).to_dicts()
     except (pl.exceptions.PolarsError, OSError) as error:
         raise InputError(f"{path}: cannot read as {suffix}: {str(error).splitlines()[0]}") from None
     raise UsageError(f"cannot tell the format of {path}: use .csv, .jsonl or .parquet")

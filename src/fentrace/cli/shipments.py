@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from fentrace.cli._common import emit_json, parse_date, print_table, stderr_console
+from fentrace.cli._common import check_output, emit_json, parse_date, print_table, stderr_console
 from fentrace.exc import UsageError
 from fentrace.shipments import (
     LEVELS,
@@ -102,6 +102,8 @@ def screen(
         ".json",
     ):
         raise UsageError(f"cannot tell the format of {rejected_path!r}: use .csv or .jsonl")
+    for path in (output, report, rejected_path):
+        check_output(path, None if manifest == "-" else manifest, rules_path)
     rules = load_rules(rules_path)
     batch = (
         read_manifest_bytes(sys.stdin.buffer.read()) if manifest == "-" else read_manifest(manifest)

@@ -11,7 +11,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from fentrace.cli._common import emit_json, print_table, progress
+from fentrace.atomic import write_text_atomic
+from fentrace.cli._common import check_output_folder, emit_json, print_table, progress
 from fentrace.exc import UsageError
 from fentrace.simulation import (
     SimulationResult,
@@ -24,14 +25,14 @@ from fentrace.simulation import (
     write_outputs,
 )
 from fentrace.simulation.brief import render_brief
-from fentrace.simulation.model import month_range, parse_month
+from fentrace.simulation.model import check_run_options, month_range, parse_month
 from fentrace.simulation.policy import (
     analyse_policy,
     analysis_payload,
     planned_draws,
     write_analysis,
 )
-from fentrace.simulation.scenario import load_scenario
+from fentrace.simulation.scenario import BUNDLED_SCENARIOS, load_scenario
 from fentrace.simulation.uncertainty import default_jobs
 
 
@@ -52,13 +53,20 @@ from fentrace.simulation.uncertainty import default_jobs
 @click.argument("more", nargs=-1)
 @click.option("--start", default="2015-01", show_default=True, help="First month (YYYY-MM).")
 @click.option("--end", default="2026-12", show_default=True, help="Last month (YYYY-MM).")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Random seed, a whole number from 0 to 4294967295.",
+)
 @click.option(
     "--volume",
     default=0.1,
     show_default=True,
     type=float,
-    help="Shipment volume factor (1.0 is about a million shipments over 12 years).",
+    help="Shipment volume factor (1.0 is about a million shipments over 12 years; at most 20 "
+    "unless FENTRACE_MAX_SIMULATION_SHIPMENTS allows more).",
 )
 @click.option(
     "--shipments-sample",
@@ -130,6 +138,13 @@ def simulate(
     if shipments_sample < 0:
         raise UsageError("--shipments-sample must not be negative")
     names = list(compare) + list(more) if compare else [scenario]
+    check_run_options(seed, volume)
+    for name in names:  # a scenario that does not exist is a usage error, found before any run
+        if name not in BUNDLED_SCENARIOS and not Path(name).is_file():
+            raise UsageError(
+                f"{name}: no such scenario file or bundled scenario "
+                f"({', '.join(BUNDLED_SCENARIOS)})"
+            )
     if draws is not None:
         _ensemble(names, start, end, seed, draws, sampler, jobs, fit, pool_factor,
                   validate_until, sobol_samples, output, report, as_json)  # fmt: skip
@@ -138,6 +153,7 @@ def simulate(
         raise UsageError("--report needs --draws (the brief shows intervals over draws)")
     if output is None:
         raise UsageError("missing option -o/--output")
+    check_output_folder(output, *(n for n in names if n not in BUNDLED_SCENARIOS))
     if len(names) == 1:
         results = [_run_with_month_bar(names[0], start, end, seed, volume)]
     else:
@@ -225,7 +241,7 @@ def _ensemble(
         )  # fmt: skip
     files = [str(p) for p in write_analysis(analysis, output)] if output else []
     if report:
-        Path(report).write_text(render_brief(analysis), encoding="utf-8")
+        write_text_atomic(report, render_brief(analysis))
         files.append(report)
     if as_json:
         payload = analysis_payload(analysis)

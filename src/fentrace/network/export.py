@@ -16,19 +16,22 @@ FollowTheMoney mapping (schemata that exist in FtM's model):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 import polars as pl
 
+from fentrace import jsonsafe
+from fentrace.atomic import atomic_path
 from fentrace.exc import UsageError
 from fentrace.network.analysis import party_edges
 from fentrace.network.graph import PartyGraph
 from fentrace.network.html import render_html
+from fentrace.textio import strip_controls
 
 #: Output formats by file-name ending.
 FORMATS = {
@@ -47,6 +50,8 @@ _LEGAL_FORM = re.compile(
 def format_of(path: str | Path) -> str:
     """The export format named by a path's ending (.graphml, .gexf, .ftm.json, .html)."""
     name = str(path).lower()
+    if name == "-":
+        return "ftm"  # stdout: FollowTheMoney JSON lines, the format for machines
     for ending, kind in FORMATS.items():
         if name.endswith(ending):
             return kind
@@ -62,11 +67,13 @@ def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         if isinstance(value, list | tuple):
-            out[key] = "|".join(str(v) for v in value)
-        elif isinstance(value, int | float | str | bool):
+            out[key] = strip_controls("|".join(str(v) for v in value))
+        elif isinstance(value, str):
+            out[key] = strip_controls(value)  # XML 1.0 cannot hold control characters
+        elif isinstance(value, int | float | bool):
             out[key] = value
         else:
-            out[key] = str(value)
+            out[key] = strip_controls(str(value))
     return out
 
 
@@ -158,7 +165,7 @@ def write_ftm(graph: PartyGraph, path: str | Path) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as out:
         for entity in ftm_entities(graph):
-            out.write(json.dumps(entity, ensure_ascii=False) + "\n")
+            out.write(jsonsafe.dumps(entity, ensure_ascii=False) + "\n")
             count += 1
     return count
 
@@ -263,7 +270,9 @@ def html_payload(graph: PartyGraph, *, top: int = 300, seed: int = 7) -> dict[st
 def _xml_text(column: pl.Expr) -> pl.Expr:
     """A column as XML character data: lists joined with '|', markup characters escaped."""
     return (
-        column.str.replace_all("&", "&amp;", literal=True)
+        # XML 1.0 cannot hold C0 controls but tab and newlines, nor U+FFFE/U+FFFF, even escaped
+        column.str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{FFFE}\x{FFFF}]", "")
+        .str.replace_all("&", "&amp;", literal=True)
         .str.replace_all("<", "&lt;", literal=True)
         .str.replace_all(">", "&gt;", literal=True)
         .str.replace_all('"', "&quot;", literal=True)
@@ -375,15 +384,28 @@ def write_graphml(graph: PartyGraph, path: str | Path) -> None:
         out.write("</graph>\n</graphml>\n")
 
 
-def write_graph(graph: PartyGraph, path: str | Path, *, top: int = 300) -> str:
-    """Write the graph in the format its path names; return that format."""
+def write_graph(
+    graph: PartyGraph, path: str | Path, *, top: int = 300, stdout: IO[str] | None = None
+) -> str:
+    """Write the graph in the format its path names; return that format.
+
+    ``-`` writes FollowTheMoney JSON lines to ``stdout`` (default: ``sys.stdout``). A file is
+    written to a temporary file and renamed, so it is whole or absent.
+    """
     kind = format_of(path)
-    if kind == "graphml":
-        write_graphml(graph, path)
-    elif kind == "gexf":
-        nx.write_gexf(to_networkx(graph), str(path))
-    elif kind == "ftm":
-        write_ftm(graph, path)
-    else:
-        Path(path).write_text(render_html(html_payload(graph, top=top)), encoding="utf-8")
+    if str(path) == "-":
+        target = sys.stdout if stdout is None else stdout
+        for entity in ftm_entities(graph):
+            target.write(jsonsafe.dumps(entity, ensure_ascii=False) + "\n")
+        target.flush()
+        return kind
+    with atomic_path(path) as temp:
+        if kind == "graphml":
+            write_graphml(graph, temp)
+        elif kind == "gexf":
+            nx.write_gexf(to_networkx(graph), str(temp))
+        elif kind == "ftm":
+            write_ftm(graph, temp)
+        else:
+            temp.write_text(render_html(html_payload(graph, top=top)), encoding="utf-8")
     return kind

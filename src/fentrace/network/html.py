@@ -8,8 +8,9 @@ parties by risk and shows a party's or a link's details on click.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
+
+from fentrace import jsonsafe
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -154,7 +155,8 @@ _PAGE = """<!DOCTYPE html>
 
 def embed_json(payload: Any) -> str:
     """JSON that is safe inside a ``<script>`` element (no ``</script>``, no HTML comments)."""
-    text = json.dumps(payload, ensure_ascii=False, default=str)
+    # NaN/Infinity are not JSON: the page's JSON.parse would fail on them
+    text = jsonsafe.dumps(payload, ensure_ascii=False, default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from fentrace.exc import DataFileError, InputError
+from fentrace.exc import DataFileError, InputError, UsageError
 from fentrace.parties import PartyScreener, load_watchlist, normalise_name
 from fentrace.reference import load_knowledge_base
 from fentrace.shipments import Manifest, read_manifest, screen_manifest
@@ -125,7 +125,7 @@ def read_manifests(paths: Sequence[str | Path], *, screen: bool = False) -> Mani
     for path in paths:
         path = Path(path)
         if not path.is_file():
-            raise InputError(f"{path}: no such file")
+            raise UsageError(f"{path}: no such file")
         manifest = read_manifest(path)
         frame = manifest.frame
         if screen:

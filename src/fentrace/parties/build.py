@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from fentrace.atomic import write_text_atomic
 from fentrace.exc import DataFileError
 from fentrace.parties.countries import country_code
 from fentrace.parties.normalise import normalise_name
@@ -174,8 +175,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m fentrace.parties.build ENTITIES_CSV OUT_CSV", file=sys.stderr)
         return 2
     source, target = Path(argv[0]), Path(argv[1])
-    target.write_text(
-        write_rows(build_rows(source.read_text(encoding="utf-8"), str(source))), encoding="utf-8"
+    write_text_atomic(
+        target, write_rows(build_rows(source.read_text(encoding="utf-8"), str(source)))
     )
     return 0
 

@@ -21,7 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from fentrace.exc import DataFileError, InputError
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+from fentrace.exc import DataFileError, InputError, UsageError
 from fentrace.parties.countries import country_code
 
 EntityType = Literal["company", "person", "cartel", "vessel", "other"]
@@ -498,7 +501,13 @@ def _person_name(element: ET.Element) -> str:
 def _read_sdn_xml(path: Path, problems: list[DataFileError]) -> tuple[list[Entity], date | None]:
     """OFAC's sdn.xml (``sdnList`` of ``sdnEntry``) into entities."""
     try:
-        root = ET.fromstring(_read_text(path))
+        # defusedxml: entity declarations (expansion bombs, external files) are refused
+        root = safe_fromstring(_read_text(path))
+    except (EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden) as error:
+        raise DataFileError(
+            f"refused: the XML declares entities or external references ({error})",
+            file=str(path),
+        ) from None
     except ET.ParseError as error:
         line = error.position[0] if error.position else None
         raise DataFileError(f"not well-formed XML: {error}", file=str(path), record=line) from None
@@ -635,6 +644,11 @@ def _read_ftm(path: Path, problems: list[DataFileError]) -> list[Entity]:
         except json.JSONDecodeError as error:
             problems.append(DataFileError(f"not JSON: {error.msg}", file=str(path), record=line))
             continue
+        except RecursionError:  # "[[[[..." nested past the parser's stack
+            problems.append(
+                DataFileError("not JSON: nested too deeply", file=str(path), record=line)
+            )
+            continue
         if not isinstance(data, dict) or not isinstance(data.get("properties"), dict):
             problems.append(
                 DataFileError('expected an object with "properties"', file=str(path), record=line)
@@ -716,7 +730,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such list file") from None
+        raise UsageError(f"{path}: no such list file") from None
     except UnicodeDecodeError as error:
         raise DataFileError(f"not UTF-8 text (byte {error.start})", file=str(path)) from None
     except OSError as error:

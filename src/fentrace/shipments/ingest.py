@@ -10,7 +10,6 @@ silently: every row read is either in ``frame`` or named in ``rejected``.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -21,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from fentrace.exc import InputError
+from fentrace.exc import InputError, UsageError
 from fentrace.shipments.countries import COUNTRY_NAMES, ISO_ALPHA2
 from fentrace.shipments.schema import (
     KNOWN_COLUMNS,
@@ -33,6 +32,8 @@ from fentrace.shipments.schema import (
     Rejection,
     canonical_column,
 )
+from fentrace.tables import csv_records, decode_text, read_parquet_bytes, xlsx_rows
+from fentrace.tables import detect_encoding as detect_encoding  # re-exported
 
 ROW = "row"
 _FORMATS = {
@@ -60,40 +61,6 @@ def detect_format(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     return _FORMATS.get(path.suffix.lower(), "csv")
-
-
-def detect_encoding(data: bytes) -> str:
-    """The text encoding of a CSV: UTF-8 (with or without BOM), UTF-16 (with BOM), GB18030 or Latin-1.
-
-    GB18030 is chosen only when the bytes decode as GB18030 and the non-ASCII bytes pair up
-    as double-byte characters (lead and trail byte both >= 0x80, as every GB2312 hanzi does);
-    single accented letters between ASCII letters are Latin-1.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"  # Excel's "Unicode text" export
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    try:
-        data.decode("gb18030")
-    except UnicodeDecodeError:
-        return "latin-1"
-    pairs = lonely = 0
-    index = 0
-    while index < len(data):
-        if data[index] >= 0x80:
-            if index + 1 < len(data) and data[index + 1] >= 0x80:
-                pairs += 1
-                index += 2
-                continue
-            lonely += 1
-        index += 1
-    return "gb18030" if pairs and lonely <= pairs // 20 else "latin-1"
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -139,15 +106,17 @@ def _frame_from_records(
 
 def _unique_headers(raw: list[str], file: str) -> list[str]:
     headers: list[str] = []
+    seen: set[str] = set()  # a set: a list lookup per header made wide files quadratic
     for i, name in enumerate(raw):
         clean = (name or "").replace("\ufeff", "").strip() or f"column_{i + 1}"
         if clean == ROW or clean.startswith("_"):
             clean = (
                 f"input{clean}" if clean.startswith("_") else f"{clean}_input"
             )  # names the engine uses
-        while clean in headers:
+        while clean in seen:
             clean += "_dup"
         headers.append(clean)
+        seen.add(clean)
     if not headers:
         raise InputError(f"{file}: no header row")
     return headers
@@ -167,13 +136,8 @@ def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.Da
         raise InputError(
             f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
         )
-    encoding = detect_encoding(data)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path}: cannot decode the file as {encoding} ({error.reason})"
-        ) from error
+    # a UTF-8 file with a few lines in a legacy encoding is decoded line by line
+    text, encoding = decode_text(data, str(path))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     first_line = text.split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
@@ -193,50 +157,15 @@ def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.Da
         ), encoding
     except pl.exceptions.PolarsError:
         pass  # ragged or oddly quoted rows: the row-by-row reader locates them
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = _unique_headers(next(reader), str(path))
-    except StopIteration as stop:
-        raise InputError(f"{path}: the file is empty") from stop
-    records: list[tuple[int, list[str | None]]] = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(headers):
-            rejected.append(
-                Rejection(
-                    number,
-                    "(row)",
-                    f"has {len(values)} fields, the header has {len(headers)}",
-                )
-            )
-            continue
-        records.append((number, list(values)))
-    return _frame_from_records(headers, records), encoding
+    header, records, bad = csv_records(text, str(path), delimiter)
+    rejected.extend(Rejection(r.row, "(row)", r.reason) for r in bad)
+    return _frame_from_records(_unique_headers(header, str(path)), records), encoding
 
 
 def _read_xlsx(path: Path, data: bytes) -> pl.DataFrame:
-    import openpyxl  # imported here: only Excel input needs it
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a broken workbook
-        raise InputError(f"{path}: not a readable xlsx workbook ({error})") from error
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise InputError(f"{path}: the file is empty")
-        headers = _unique_headers([_cell_text(v) or "" for v in header_row], str(path))
-        records: list[tuple[int, list[str | None]]] = []
-        for number, values in enumerate(rows, start=2):
-            cells = [_cell_text(v) for v in values]
-            if any(c not in (None, "") for c in cells):
-                records.append((number, cells))
-        return _frame_from_records(headers, records)
-    finally:
-        book.close()
+    # bounded (zip entries, expansion) and with sheet row numbers: see fentrace.tables
+    header, records = xlsx_rows(data, str(path))
+    return _frame_from_records(_unique_headers(header, str(path)), records)
 
 
 def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFrame:
@@ -244,13 +173,15 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
         raise InputError(
             f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
         )
-    text = data.decode(detect_encoding(data))
+    text, _ = decode_text(data, str(path))
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array of objects is accepted too
         try:
             items = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}: not valid JSON ({error})") from error
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise InputError(f"{path}: not valid JSON ({error})") from None
+        if not isinstance(items, list):
+            raise InputError(f"{path}: not a JSON array of objects")
         lines = [(i + 1, item) for i, item in enumerate(items)]
     else:
         lines = []
@@ -261,6 +192,8 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
                 lines.append((number, json.loads(line)))
             except json.JSONDecodeError as error:
                 rejected.append(Rejection(number, "(line)", f"not valid JSON: {error.msg}"))
+            except RecursionError:
+                rejected.append(Rejection(number, "(line)", "not valid JSON: nested too deeply"))
     headers: list[str] = []
     objects: list[tuple[int, dict[str, Any]]] = []
     for number, item in lines:
@@ -274,10 +207,7 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
 
 
 def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
-    try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as error:  # pyarrow/polars raise several types for a broken file
-        raise InputError(f"{path}: not a readable Parquet file ({error})") from error
+    frame = read_parquet_bytes(data, str(path))  # also a Polars panic is a located error
     casts: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
@@ -352,10 +282,11 @@ def _number_expr(column: str) -> pl.Expr:
 
 def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """Clean the columns and build, per checked field, an expression giving the reason or null."""
+    schema = frame.schema  # built once: each ``frame.schema`` call costs O(columns)
     strip = [
         pl.col(c).str.strip_chars().replace("", None).alias(c)
-        for c in frame.columns
-        if c != ROW and frame.schema[c] == pl.String
+        for c, dtype in schema.items()
+        if c != ROW and dtype == pl.String
     ]
     frame = frame.with_columns(strip)
     for column in KNOWN_COLUMNS:
@@ -400,6 +331,8 @@ def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
         checks.append(
             pl.when(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null())
             .then(pl.lit(f"{column}|not a number"))
+            .when(pl.col(f"_{column}").is_nan() | pl.col(f"_{column}").is_infinite())
+            .then(pl.lit(f"{column}|not a finite number (NaN and infinity are refused)"))
             .when(pl.col(f"_{column}") < 0)
             .then(pl.lit(f"{column}|negative"))
             .alias(f"_p_{column}")
@@ -517,7 +450,7 @@ def read_manifest(path: str | Path) -> Manifest:
     """Read and validate a manifest file (CSV, xlsx, JSON lines or Parquet)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise UsageError(f"{path}: no such file")
     return read_manifest_bytes(path.read_bytes(), path)
 
 

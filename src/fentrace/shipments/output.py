@@ -8,23 +8,14 @@ from pathlib import Path
 
 import polars as pl
 
+from fentrace.atomic import atomic_path, write_text_atomic
+from fentrace.csvsafe import FORMULA_PREFIXES, formula_safe
+from fentrace.csvsafe import formula_safe_expr as _formula_safe_expr
 from fentrace.exc import UsageError
 from fentrace.shipments.engine import ScreeningResult
 from fentrace.shipments.schema import Rejection
 
-#: A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with a quote (OWASP CSV injection advice)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _formula_safe_expr(column: str) -> pl.Expr:
-    col = pl.col(column)
-    risky = col.str.contains(r"^[=+\-@\t\r]")
-    return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
+__all__ = ["FORMULA_PREFIXES", "alerts_for_csv", "formula_safe", "write_alerts", "write_rejections"]
 
 
 def alerts_for_csv(alerts: pl.DataFrame) -> pl.DataFrame:
@@ -64,15 +55,17 @@ def write_alerts(
             f"cannot tell the output format of {target!r}: use .csv, .jsonl or .parquet"
         )
     if suffix == "csv":
-        alerts_for_csv(alerts).write_csv(target)
+        with atomic_path(target) as temp:
+            alerts_for_csv(alerts).write_csv(temp)
     elif suffix == "parquet":
-        alerts.write_parquet(target)
+        with atomic_path(target) as temp:
+            alerts.write_parquet(temp)
     else:
         text = alerts.with_columns(pl.col("date").cast(pl.String)).write_ndjson()
         if target == "-":
             sys.stdout.write(text)
         else:
-            Path(target).write_text(text, encoding="utf-8")
+            write_text_atomic(target, text)
     return alerts.height
 
 
@@ -86,11 +79,12 @@ def write_rejections(rejected: Sequence[Rejection], path: str | Path) -> int:
         orient="row",
     )
     if suffix == "csv":
-        frame.with_columns([_formula_safe_expr(c) for c in ("field", "reason", "value")]).write_csv(
-            target
-        )
+        with atomic_path(target) as temp:
+            frame.with_columns(
+                [_formula_safe_expr(c) for c in ("field", "reason", "value")]
+            ).write_csv(temp)
     elif suffix in ("jsonl", "json"):
-        Path(target).write_text(frame.write_ndjson(), encoding="utf-8")
+        write_text_atomic(target, frame.write_ndjson())
     else:
         raise UsageError(f"cannot tell the format of {target!r}: use .csv or .jsonl")
     return frame.height

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from fentrace.atomic import write_text_atomic
 from fentrace.shipments.engine import ScreeningResult, explain_codes
 from fentrace.shipments.rules import LEVELS
 from fentrace.shipments.schema import Manifest
@@ -224,4 +225,4 @@ def render_report(
 
 def write_report(result: ScreeningResult, manifest: Manifest, path: str | Path) -> None:
     """Write the self-contained HTML report to ``path``."""
-    Path(path).write_text(render_report(result, manifest), encoding="utf-8")
+    write_text_atomic(path, render_report(result, manifest))

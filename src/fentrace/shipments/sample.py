@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fentrace.atomic import atomic_open
+
 if TYPE_CHECKING:
     from fentrace.shipments.engine import ScreeningResult
     from fentrace.shipments.schema import Manifest
@@ -355,7 +357,7 @@ def generate(seed: int = SEED) -> list[Row]:
 def write(path: Path, seed: int = SEED) -> int:
     """Write the sample manifest CSV; return its number of rows."""
     rows = generate(seed)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_open(path, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)

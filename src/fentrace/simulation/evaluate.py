@@ -80,19 +80,44 @@ def evaluate_manifest(path: str) -> Evaluation:
         if str(path).endswith(".parquet")
         else pl.read_csv(path, infer_schema_length=0)
     )
-    if "shipment_id" not in truth.columns:
-        raise InputError(f"{path}: no shipment_id column")
-    truth = (
-        truth.select(
-            pl.col("shipment_id").cast(pl.String),
-            pl.col("is_illicit").cast(pl.String).str.to_lowercase().is_in(["true", "1"]),
-            "typology",
-        )
-        if "is_illicit" in truth.columns
-        else truth
-    )
+    truth = _ground_truth(truth, str(path), first_row=1 if str(path).endswith(".parquet") else 2)
     alerts = result.alerts.select(pl.col("shipment_id").cast(pl.String), "score", "level")
     joined = truth.join(alerts, on="shipment_id", how="left").with_columns(
         pl.col("score").fill_null(0.0), pl.col("level").fill_null("none")
     )
     return evaluate_scores(joined)
+
+
+#: Spellings of the ground-truth label; anything else is refused rather than read as false.
+TRUE_LABELS = ("true", "1", "yes")
+FALSE_LABELS = ("false", "0", "no")
+
+
+def _ground_truth(truth: pl.DataFrame, path: str, *, first_row: int) -> pl.DataFrame:
+    """shipment_id, is_illicit (bool) and typology; a missing column or a label that is not a
+    boolean is a located InputError (row ``first_row`` is the first record)."""
+    for column in ("shipment_id", "is_illicit", "typology"):
+        if column not in truth.columns:
+            raise InputError(
+                f"{path}: no {column!r} column: evaluation needs the ground-truth columns "
+                "shipment_id, is_illicit and typology (`fentrace simulate` writes them)",
+                file=path,
+                field=column,
+            )
+    label = pl.col("is_illicit").cast(pl.String).str.strip_chars().str.to_lowercase()
+    checked = truth.with_row_index("_row", offset=first_row).with_columns(label.alias("_label"))
+    bad = checked.filter(~pl.col("_label").is_in([*TRUE_LABELS, *FALSE_LABELS]).fill_null(False))
+    if bad.height:
+        row, value = bad.select("_row", "is_illicit").row(0)
+        raise InputError(
+            f"{path}, row {row}, field 'is_illicit': {value!r} is not true or false "
+            f"({bad.height} such row{'s' if bad.height != 1 else ''})",
+            file=path,
+            record=row,
+            field="is_illicit",
+        )
+    return checked.select(
+        pl.col("shipment_id").cast(pl.String),
+        pl.col("_label").is_in(TRUE_LABELS).alias("is_illicit"),
+        pl.col("typology").cast(pl.String),
+    )

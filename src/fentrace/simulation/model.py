@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from fentrace.exc import UsageError
+from fentrace.limits import BOUNDS, bound
 from fentrace.simulation.flows import FLOW_SERIES, FlowParams, scenario_inputs, simulate_flows
 from fentrace.simulation.goods import (
     ANALOGS,
@@ -123,6 +124,31 @@ class _Pools:
     legit_brokers: np.ndarray
 
 
+#: Seeds are unsigned 32-bit numbers: every generator and sampler downstream accepts them.
+MAX_SEED = 2**32 - 1
+#: Shipments a run writes at ``volume`` 1.0 (about a million over the twelve default years).
+SHIPMENTS_PER_VOLUME = 1_000_000
+
+
+def max_volume() -> float:
+    """The largest ``volume``: the shipment bound (FENTRACE_MAX_SIMULATION_SHIPMENTS) over the
+    shipments of volume 1.0."""
+    return bound("simulation_shipments") / SHIPMENTS_PER_VOLUME
+
+
+def check_run_options(seed: int, volume: float) -> None:
+    """Usage errors, with the allowed range, for a seed or volume a run cannot use."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"seed {seed!r}: must be a whole number from 0 to {MAX_SEED}")
+    top = max_volume()
+    if not isinstance(volume, int | float) or not (0 <= volume <= top):  # NaN fails both
+        raise UsageError(
+            f"volume {volume!r}: must be a finite number from 0 to {top:g} (about "
+            f"{top * SHIPMENTS_PER_VOLUME:,.0f} shipments; {BOUNDS['simulation_shipments'].env} "
+            "raises the bound)"
+        )
+
+
 def run_scenario(
     name_or_path: str | Path | Scenario,
     start: str | date = "2015-01",
@@ -138,13 +164,12 @@ def run_scenario(
     ``volume`` scales the number of shipments written (not the modelled flows), so a demo can
     ask for a small labelled sample and a benchmark for a million rows.
     """
+    check_run_options(seed, volume)
     scenario = name_or_path if isinstance(name_or_path, Scenario) else load_scenario(name_or_path)
     params = (params or load_params()).overridden(scenario.overrides)
     start_month = parse_month(start) if isinstance(start, str) else start.replace(day=1)
     end_month = parse_month(end) if isinstance(end, str) else end.replace(day=1)
     months = month_range(start_month, end_month)
-    if volume < 0:
-        raise UsageError("the shipment volume must not be negative")
     # Separate streams: the registry, the laboratories and the shipments. The modelled series
     # then do not depend on the shipment volume, and scenarios share their random numbers.
     rng = np.random.default_rng([seed, 0])

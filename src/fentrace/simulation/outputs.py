@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.figure import Figure
 
+from fentrace.atomic import atomic_directory
+from fentrace.csvsafe import formula_safe_frame
 from fentrace.exc import FentraceError
 from fentrace.simulation.calibration import calibrate, observed_deaths
 from fentrace.simulation.goods import PRECURSORS
@@ -28,10 +30,11 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _prepare(directory: str | Path) -> Path:
+def _prepare_parent(directory: str | Path) -> Path:
+    """The output folder's path, once its parent folder exists."""
     path = Path(directory)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise FentraceError(
             f"{path}: cannot create the output folder ({error.strerror})"
@@ -42,8 +45,18 @@ def _prepare(directory: str | Path) -> Path:
 def write_outputs(
     result: SimulationResult, directory: str | Path, *, shipments_sample: int = 1000
 ) -> list[Path]:
-    """Write every output of one run into ``directory``; returns the paths written."""
-    out = _prepare(directory)
+    """Write every output of one run into ``directory``; returns the paths written.
+
+    The files are built in a temporary folder and moved into place at the end (see
+    :func:`fentrace.atomic.atomic_directory`): a killed run leaves no half file.
+    """
+    final = _prepare_parent(directory)
+    with atomic_directory(final) as out:
+        written = _write_run(result, out, shipments_sample)
+    return [final / path.name for path in written]
+
+
+def _write_run(result: SimulationResult, out: Path, shipments_sample: int) -> list[Path]:
     written = []
     series_csv = out / "series.csv"
     result.series.write_csv(series_csv)
@@ -56,9 +69,9 @@ def write_outputs(
         if result.shipments.height
         else result.shipments
     )
-    sample.write_csv(out / "shipments_sample.csv")
+    formula_safe_frame(sample).write_csv(out / "shipments_sample.csv")
     result.registry.write_parquet(out / "registry.parquet")
-    result.registry.write_csv(out / "registry.csv")
+    formula_safe_frame(result.registry).write_csv(out / "registry.csv")
     written += [series_csv, out / "series.parquet", out / "shipments.parquet"]
     written += [out / "shipments_sample.csv", out / "registry.parquet", out / "registry.csv"]
     calibration = calibrate(result.series, load_params().number("mortality.deaths_per_kg"))
@@ -155,10 +168,16 @@ def summarise(results: list[SimulationResult]) -> pl.DataFrame:
 
 
 def write_comparison(results: list[SimulationResult], directory: str | Path) -> list[Path]:
-    """Overlay plots and a summary table for several scenarios."""
-    out = _prepare(directory)
+    """Overlay plots and a summary table for several scenarios (written atomically, as a run's)."""
+    final = _prepare_parent(directory)
+    with atomic_directory(final) as out:
+        written = _write_comparison(results, out)
+    return [final / path.name for path in written]
+
+
+def _write_comparison(results: list[SimulationResult], out: Path) -> list[Path]:
     summary = summarise(results)
-    summary.write_csv(out / "comparison.csv")
+    formula_safe_frame(summary).write_csv(out / "comparison.csv")
     paths = [out / "comparison.csv"]
     paths.append(_plot_deaths({r.scenario: r.series for r in results}, out / "compare_deaths.png"))
     for column, title in (

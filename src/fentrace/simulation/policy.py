@@ -7,7 +7,6 @@ turns the result into the self-contained HTML page of ``--report``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from fentrace import jsonsafe
+from fentrace.atomic import atomic_directory
+from fentrace.csvsafe import formula_safe_frame
 from fentrace.exc import UsageError
 from fentrace.simulation.params import Params, load_params
 from fentrace.simulation.scenario import Scenario
@@ -187,7 +189,7 @@ def planned_draws(
 
 def _write(frame: pl.DataFrame, folder: Path, stem: str) -> list[Path]:
     frame.write_parquet(folder / f"{stem}.parquet")
-    frame.write_csv(folder / f"{stem}.csv")
+    formula_safe_frame(frame).write_csv(folder / f"{stem}.csv")
     return [folder / f"{stem}.parquet", folder / f"{stem}.csv"]
 
 
@@ -228,9 +230,18 @@ def analysis_payload(analysis: PolicyAnalysis) -> dict[str, object]:
 
 def write_analysis(analysis: PolicyAnalysis, output: str | Path) -> list[Path]:
     """Write the machine outputs: draws, yearly runs, summary, effects, fit, validation,
-    Sobol indices (Parquet and CSV) and ``analysis.json``."""
-    folder = Path(output)
-    folder.mkdir(parents=True, exist_ok=True)
+    Sobol indices (Parquet and CSV) and ``analysis.json``.
+
+    Built in a temporary folder and moved into place (``fentrace.atomic.atomic_directory``):
+    a killed run leaves no half file."""
+    final = Path(output)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_directory(final) as folder:
+        written = _write_analysis(analysis, folder)
+    return [final / path.name for path in written]
+
+
+def _write_analysis(analysis: PolicyAnalysis, folder: Path) -> list[Path]:
     paths: list[Path] = []
     draws = analysis.ensemble.draws.frame()
     if analysis.fit is not None:
@@ -249,8 +260,9 @@ def write_analysis(analysis: PolicyAnalysis, output: str | Path) -> list[Path]:
     if analysis.sensitivity is not None:
         paths += _write(analysis.sensitivity.table, folder, "sobol_indices")
     summary = folder / "analysis.json"
-    summary.write_text(
-        json.dumps(analysis_payload(analysis), indent=2, default=_json_default), encoding="utf-8"
+    summary.write_text(  # jsonsafe: NaN/Infinity are not JSON
+        jsonsafe.dumps(analysis_payload(analysis), indent=2, default=_json_default),
+        encoding="utf-8",
     )
     paths.append(summary)
     return paths

@@ -217,10 +217,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 f"{name_or_path}: no such scenario file or bundled scenario ({known})"
             )
         file = str(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:  # found by fuzzing: a traceback before
+            raise ConfigError(f"{file}: not UTF-8 text (byte {error.start})") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError) as error:
         raise ConfigError(f"{file}: not valid YAML ({error})") from error
     return parse_scenario(data, file)
 
