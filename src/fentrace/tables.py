@@ -141,7 +141,9 @@ def check_xlsx(data: bytes, name: str) -> None:
     """Refuse a workbook that is not a zip file or passes the zip bounds (a zip bomb)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception as error:  # BadZipFile, and NotImplementedError for odd versions (fuzzing)
+    except (
+        Exception
+    ) as error:  # BadZipFile, and the zipfile module's error for unsupported versions (fuzzing)
         raise InputError(f"{name}: not a readable xlsx workbook ({error!r})") from None
     with archive:
         entries = archive.infolist()

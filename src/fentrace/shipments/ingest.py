@@ -14,7 +14,6 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,9 @@ from fentrace.shipments.schema import (
     Rejection,
     canonical_column,
 )
-from fentrace.tables import csv_records, decode_text, read_parquet_bytes, xlsx_rows
+from fentrace.tables import cell_text, csv_records, decode_text, read_parquet_bytes, xlsx_rows
 from fentrace.tables import detect_encoding as detect_encoding  # re-exported
+from fentrace.textio import looks_binary
 
 ROW = "row"
 _FORMATS = {
@@ -61,32 +61,6 @@ def detect_format(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     return _FORMATS.get(path.suffix.lower(), "csv")
-
-
-def _looks_binary(data: bytes) -> bool:
-    """True when a file that should be text holds NUL bytes or mostly control bytes."""
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) // 20
-
-
-def _cell_text(value: Any) -> str | None:
-    """One spreadsheet or JSON cell as manifest text (dates ISO, whole floats without '.0')."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _frame_from_records(
@@ -132,7 +106,7 @@ def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes:
 
 
 def _read_csv(path: Path, data: bytes, rejected: list[Rejection]) -> tuple[pl.DataFrame, str]:
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data):
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and looks_binary(data):
         raise InputError(
             f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
         )
@@ -169,7 +143,7 @@ def _read_xlsx(path: Path, data: bytes) -> pl.DataFrame:
 
 
 def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFrame:
-    if _looks_binary(data):
+    if looks_binary(data):
         raise InputError(
             f"{path}: not a text table (binary data); expected CSV, xlsx, jsonl or parquet"
         )
@@ -202,7 +176,7 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
             continue
         objects.append((number, item))
         headers.extend(k for k in item if k not in headers)
-    records = [(n, [_cell_text(obj.get(h)) for h in headers]) for n, obj in objects]
+    records = [(n, [cell_text(obj.get(h)) for h in headers]) for n, obj in objects]
     return _frame_from_records(headers, records)
 
 
