@@ -161,8 +161,8 @@ def test_us_un_and_eu_controls_cite_a_primary_text(kb: KnowledgeBase) -> None:
         for r in secondary_only_records(kb)
         if r.section == "control" and r.jurisdiction in ("US", "UN", "EU")
     }
-    # butyryl fentanyl's UN listing rests on a press report and is itself unverified
-    assert missing == {"un-butf-1961"}
+    # butyryl fentanyl's UN listing, the last one, cites the UN press release UNIS/NAR/1315
+    assert missing == set()
 
 
 def test_secondary_only_count_is_documented(
@@ -175,7 +175,9 @@ def test_secondary_only_count_is_documented(
     payload = json.loads(capsys.readouterr().out)
     assert payload["count"] == len(records)
     assert main(["kb", "sources", "--secondary-only"]) == 0
-    assert "un-butf-1961" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "mx-npp-lfcpq" in listed  # still press reports of the DOF Acuerdo
+    assert "un-butf-1961" not in listed  # now cites UNIS/NAR/1315
 
 
 @pytest.mark.parametrize(
