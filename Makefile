@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow check lint typecheck bench clean fuzz
+.PHONY: demo serve test test-slow check lint typecheck bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/fentrace demo
+
+serve: $(STAMP)
+	$(BIN)/fentrace serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

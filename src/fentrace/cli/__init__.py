@@ -29,6 +29,8 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "evaluate": ("fentrace.cli.simulate", "evaluate"),
     "demo": ("fentrace.cli.demo", "demo"),
     "rescreen": ("fentrace.cli.rescreen", "rescreen"),
+    "serve": ("fentrace.cli.serve", "serve"),
+    "admin": ("fentrace.cli.admin", "admin"),
 }
 
 

@@ -1,0 +1,51 @@
+"""FastAPI dependencies: the service object and the role check.
+
+The key itself is checked by :class:`fentrace.service.app.ServiceMiddleware` before the request
+is routed or its body parsed, so a request without a valid key learns nothing -- not even
+whether its body or the resource it names is valid. :func:`require_role` then checks the role
+before any handler looks anything up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+
+from fentrace.service.core import Service
+from fentrace.service.errors import AuthenticationError, PermissionDeniedError
+from fentrace.service.models import ROLES
+from fentrace.service.security import Principal
+
+
+def get_service(request: Request) -> Service:
+    """The app's :class:`Service`."""
+    service: Service = request.app.state.service
+    return service
+
+
+def current_principal(request: Request) -> Principal | None:
+    """Who is calling, as set by the middleware (API key) or by the web app (session); or None."""
+    principal: Any = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
+
+
+def require_role(role: str) -> Callable[[Request], Principal]:
+    """A dependency returning the caller's principal, or 401 (nobody) / 403 (role too low)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def dependency(request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal is None:
+            raise AuthenticationError("an API key is required (Authorization: Bearer <key>)")
+        if not principal.can(role):
+            raise PermissionDeniedError(
+                f"this needs the {role} role; the key has {principal.role}",
+                required_role=role,
+            )
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency

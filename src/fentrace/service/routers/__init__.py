@@ -1,0 +1,1 @@
+"""One router per capability: health, chem, parties, jobs, alerts, kb, admin."""
