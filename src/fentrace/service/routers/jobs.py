@@ -85,19 +85,23 @@ async def submit(
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise UsageError("the multipart body needs a file field named 'file'", field="file")
-        field_as_of = form.get("as_of")
-        field_level = form.get("min_level")
-        name = upload.filename or filename or "manifest.csv"
-        when = _as_of(field_as_of if isinstance(field_as_of, str) else as_of)
-        level = field_level if isinstance(field_level, str) else min_level
-        job = await anyio.to_thread.run_sync(
-            lambda: service.submit_job(
-                principal, read_chunks(upload.file), name, as_of=when, min_level=level
+        try:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise UsageError("the multipart body needs a file field named 'file'", field="file")
+            field_as_of = form.get("as_of")
+            field_level = form.get("min_level")
+            name = upload.filename or filename or "manifest.csv"
+            when = _as_of(field_as_of if isinstance(field_as_of, str) else as_of)
+            level = field_level if isinstance(field_level, str) else min_level
+            stream = upload.file
+            job = await anyio.to_thread.run_sync(
+                lambda: service.submit_job(
+                    principal, read_chunks(stream), name, as_of=when, min_level=level
+                )
             )
-        )
+        finally:
+            await form.close()
     else:
         when = _as_of(as_of)
         with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:

@@ -1,0 +1,221 @@
+"""Fixtures of the service tests: a throw-away PostgreSQL server, apps on SQLite and PostgreSQL.
+
+The PostgreSQL server is started once per test session from the machine's server binaries
+(``/usr/lib/postgresql/<version>/bin``), as the ``postgres`` user when the tests run as root
+(the server refuses to run as root), on a free port of 127.0.0.1 with its socket in a temporary
+directory; it is stopped at the end. Without the binaries the PostgreSQL tests are skipped on a
+developer's machine and FAIL in CI (``CI=true``), where ``.ci/run`` installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fentrace.service import Service, Settings, create_app
+
+with warnings.catch_warnings():
+    # starlette's test client warns about its httpx dependency on import
+    warnings.filterwarnings("ignore", message=".*httpx.*", category=Warning)
+    from fastapi.testclient import TestClient
+
+BACKENDS = ("sqlite", "postgresql")
+ROLES = ("viewer", "analyst", "admin")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+    if found:
+        return found[0].parent
+    on_path = shutil.which("pg_ctl")
+    return Path(on_path).parent if on_path else None
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    host: str
+    port: int
+    user: str
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            host=self.host, port=self.port, user=self.user, dbname="postgres", autocommit=True
+        ) as connection:
+            connection.execute(sql)  # type: ignore[arg-type]
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    binaries = _pg_bin()
+    if binaries is None:
+        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + ": in CI the PostgreSQL tests must run")
+        pytest.skip(message)
+    root = Path(tempfile.mkdtemp(prefix="fentrace-pg-"))
+    data, sockets = root / "data", root / "sock"
+    data.mkdir()
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(data, "postgres")
+        shutil.chown(sockets, "postgres")
+    port = free_port()
+    subprocess.run(
+        _as_postgres(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PostgresServer("127.0.0.1", port, "postgres")
+    finally:
+        subprocess.run(
+            _as_postgres(
+                [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database URL, dropped afterwards."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    postgres_server.admin(f"CREATE DATABASE {name}")
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def database_url_for(backend: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
+    if backend == "sqlite":
+        yield None
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = "t_" + uuid.uuid4().hex[:12]
+    server.admin(f"CREATE DATABASE {name}")
+    try:
+        yield server.url(name)
+    finally:
+        server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class Api:
+    """A started app, its service, and one key per role."""
+
+    client: TestClient
+    service: Service
+    tokens: dict[str, str]
+    backend: str
+
+    def headers(self, role: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def start_api(
+    backend: str, request: pytest.FixtureRequest, data_dir: Path, **settings: object
+) -> Iterator[Api]:
+    for url in database_url_for(backend, request):
+        options = {"job_chunk_rows": 100, "key_cache_seconds": 0.0, **settings}
+        config = Settings(data_dir=data_dir, database_url=url, **options)  # type: ignore[arg-type]
+        app = create_app(config)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            service: Service = app.state.service
+            tokens = {
+                role: service.create_key(f"test {role}", role, actor="cli:test")[1]
+                for role in ROLES
+            }
+            yield Api(client, service, tokens, backend)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One app per backend per test module (tests make their own jobs and alerts)."""
+    yield from start_api(request.param, request, tmp_path_factory.mktemp("service"))
+
+
+@pytest.fixture
+def sqlite_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """A fresh app on SQLite for a test that changes settings-wide state."""
+    yield from start_api("sqlite", request, tmp_path)
+
+
+def _wait_for_job(api: Api, job_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    """Poll a job until it has finished (succeeded or failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = api.client.get(f"/v1/shipments/jobs/{job_id}", headers=api.headers("viewer")).json()
+        if job["state"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return dict(job)
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def wait_for_job() -> Callable[..., dict[str, Any]]:
+    """Poll a job until it has finished: ``wait_for_job(api, job_id)``."""
+    return _wait_for_job
