@@ -313,7 +313,8 @@ def test_kb(api: Any, path: str, params: dict[str, Any], check: Any) -> None:
 def test_health_ready_metrics(api: Any, sample_job: dict[str, Any]) -> None:
     assert api.client.get("/healthz").json() == {"ok": True}
     ready = api.client.get("/readyz").json()
-    assert ready["ok"] is True and ready["migration"] == "0001"
+    assert ready["ok"] is True
+    assert ready["migration"] == "0001"
     text = api.client.get("/metrics", headers=api.headers("viewer")).text
     assert 'fentrace_jobs{state="succeeded"}' in text
     assert 'fentrace_alerts{level="high"}' in text
@@ -331,7 +332,8 @@ def test_raw_body_upload_and_job_list(api: Any, wait_for_job: Any) -> None:
     assert answer.status_code == 202, answer.text
     job = wait_for_job(api, answer.json()["id"])
     assert job["state"] == "succeeded"
-    assert job["as_of"] == "2025-01-01" and job["min_level"] == "high"
+    assert job["as_of"] == "2025-01-01"
+    assert job["min_level"] == "high"
     levels = {
         a["level"]
         for a in api.client.get(
