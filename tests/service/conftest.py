@@ -172,6 +172,7 @@ class Api:
     service: Service
     tokens: dict[str, str]
     backend: str
+    app: Any = None
 
     def headers(self, role: str = "admin") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -190,7 +191,7 @@ def start_api(
                 role: service.create_key(f"test {role}", role, actor="cli:test")[1]
                 for role in ROLES
             }
-            yield Api(client, service, tokens, backend)
+            yield Api(client, service, tokens, backend, app)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -219,3 +220,18 @@ def _wait_for_job(api: Api, job_id: str, timeout: float = 60.0) -> dict[str, Any
 def wait_for_job() -> Callable[..., dict[str, Any]]:
     """Poll a job until it has finished: ``wait_for_job(api, job_id)``."""
     return _wait_for_job
+
+
+@pytest.fixture(scope="module")
+def limited(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """An app with small limits: 2,000-byte JSON bodies, 20,000-byte uploads, 3 queries a batch."""
+    yield from start_api(
+        "sqlite",
+        request,
+        tmp_path_factory.mktemp("limited"),
+        max_body_bytes=2000,
+        max_upload_bytes=20_000,
+        max_batch=3,
+    )

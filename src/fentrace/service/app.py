@@ -80,7 +80,17 @@ class ServiceMiddleware:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         request_id_header = [(b"x-request-id", request_id.encode())]
 
+        too_large = [False]
+
         async def send_wrapper(message: Message) -> None:
+            if too_large[0]:
+                # the body went over the limit while the app read it: whatever the app answers
+                # (frameworks turn a failed read into a 400), the client gets the 413
+                if message["type"] == "http.response.start":
+                    response_started[0] = True
+                    status_holder[0] = 413
+                    await _send_json(send, 413, _limit_body(limit_name, limit), request_id_header)
+                return
             if message["type"] == "http.response.start":
                 response_started[0] = True
                 status_holder[0] = int(message["status"])
@@ -133,6 +143,7 @@ class ServiceMiddleware:
                 if message["type"] == "http.request":
                     seen[0] += len(message.get("body", b""))
                     if seen[0] > limit:
+                        too_large[0] = True
                         raise _BodyTooLargeError
                 return message
 
