@@ -190,11 +190,9 @@ def audit_verify(
     service.engine.dispose()
     if as_json:
         emit_json(report.to_dict())
-        if not report.ok:
-            raise click.exceptions.Exit(1)
-        return
-    if report.ok:
+    elif report.ok:
         click.echo(f"OK: {report.records} audit records, the hash chain is intact")
+    if report.ok:
         return
     raise AuditChainBrokenError(
         f"audit chain broken at record {report.broken_seq}: {report.reason} "

@@ -317,10 +317,12 @@ class Service:
         self, principal: Principal, queries: Sequence[str], as_of: date | None, input_sha256: str
     ) -> list[dict[str, Any]]:
         """``fentrace chem screen --json`` for each query, in order; audited."""
-        from fentrace.chemistry.screen import screen  # RDKit only when chemistry is asked
+        from fentrace.chemistry import screen_many  # RDKit only when chemistry is asked
 
         when = as_of or date.today()
-        results = [screen(query, when).to_dict() for query in queries]
+        results = [
+            r.to_dict() for r in screen_many(queries, when, use_opsin=self.settings.chem_opsin)
+        ]
         verdicts: dict[str, int] = {}
         for result in results:
             key = str(result.get("verdict") or "unresolved")

@@ -343,17 +343,26 @@ class JobRunner:
             stored = 0
             if kept.height:
                 rows = _alert_rows(job_id, kept)
-                ids = session.execute(
-                    insert(Alert).returning(Alert.id, Alert.row, sort_by_parameter_order=True),
-                    rows,
-                ).all()
+                connection = session.connection()
+                # plain executemany, then one indexed read of the new ids: far faster than
+                # INSERT ... RETURNING row by row
+                connection.execute(Alert.__table__.insert(), rows)
+                first_row, last_row = rows[0]["row"], rows[-1]["row"]
+                ids: dict[int, int] = {
+                    int(row): int(alert_id)
+                    for row, alert_id in connection.execute(
+                        select(Alert.row, Alert.id).where(
+                            Alert.job_id == job_id, Alert.row.between(first_row, last_row)
+                        )
+                    ).all()
+                }
                 codes = [
-                    {"alert_id": alert_id, "code": code}
-                    for (alert_id, _row), record in zip(ids, rows, strict=True)
+                    {"alert_id": ids[record["row"]], "code": code}
+                    for record in rows
                     for code in dict.fromkeys(str(r["code"]) for r in record["record"]["reasons"])
                 ]
                 if codes:
-                    session.execute(insert(AlertCode), codes)
+                    connection.execute(AlertCode.__table__.insert(), codes)
                 stored = len(rows)
             moved = session.execute(
                 update(Job)

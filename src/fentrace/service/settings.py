@@ -33,6 +33,9 @@ SETTING_HELP: dict[str, str] = {
     "min_level": "lowest alert level a job stores: high, medium or low (default low)",
     "key_cache_seconds": "seconds a checked API key is trusted before it is looked up again; "
     "a revoked key stops working within this time (default 2)",
+    "chem_opsin": "send chemical names the knowledge base lacks to OPSIN, as `fentrace chem "
+    "screen` does (a Java process per name, about a second each); false answers such names "
+    "as unresolved at once (default true)",
     "log_level": "DEBUG, INFO, WARNING or ERROR (default INFO)",
     "watchlists": "extra watchlist files for party screening (TOML list; in the environment "
     "separated by the path separator)",
@@ -54,6 +57,7 @@ class Settings:
     job_workers: int = 1
     min_level: str = "low"
     key_cache_seconds: float = 2.0
+    chem_opsin: bool = True
     log_level: str = "INFO"
     watchlists: tuple[Path, ...] = field(default_factory=tuple)
 
@@ -148,6 +152,13 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             if seconds < 0:
                 raise ValueError(value)
             return seconds
+        if name == "chem_opsin":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(value)
+            return text in ("true", "1", "yes")
         if name == "data_dir":
             return Path(str(value))
         if name == "watchlists":
