@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from fentrace.service import Service, Settings
 from fentrace.service.jobs import JobRunner, _alert_rows
@@ -64,7 +64,7 @@ def _stored(service: Service, job_id: str) -> list[tuple[int, str, float, str]]:
         ]
 
 
-class _Crash(Exception):
+class _CrashError(Exception):
     pass
 
 
@@ -80,12 +80,12 @@ def test_a_crash_inside_a_chunk_loses_nothing_and_doubles_nothing(service: Servi
         if len(calls) == 3:
             # the alerts of this chunk are written, then the process dies before the commit
             with service.sessions() as session, session.begin():
-                session.execute(Alert.__table__.insert(), _alert_rows(job_id, kept))
-                raise _Crash
+                session.execute(insert(Alert.__table__), _alert_rows(job_id, kept))
+                raise _CrashError
         original(job_id, start, chunk, kept)
 
     crashing._commit_chunk = commit_then_crash  # type: ignore[method-assign]
-    with pytest.raises(_Crash):
+    with pytest.raises(_CrashError):
         crashing.run(job["id"])
     halfway = service.get_job(job["id"])
     assert halfway["state"] == "running"
@@ -157,8 +157,8 @@ def test_a_job_whose_upload_became_unreadable_fails_with_the_reason(service: Ser
 def test_an_upload_changed_under_a_running_job_fails_it(service: Service) -> None:
     job = service.submit_job(ANALYST, [sample_manifest_path().read_bytes()], "sample.csv")
     crashing = JobRunner(service.sessions, chunk_rows=50)
-    crashing._commit_chunk = lambda *a: (_ for _ in ()).throw(_Crash)  # type: ignore[method-assign]
-    with pytest.raises(_Crash):
+    crashing._commit_chunk = lambda *a: (_ for _ in ()).throw(_CrashError)  # type: ignore[method-assign]
+    with pytest.raises(_CrashError):
         crashing.run(job["id"])
     path = service.upload_path(job["id"])
     lines = path.read_bytes().splitlines(keepends=True)
@@ -298,7 +298,7 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int) -> None:
 
 
 def test_kill_9_during_a_job_then_restart(tmp_path: Path) -> None:
-    _kill9_run(tmp_path, rows=20_000, chunk_rows=1000)
+    _kill9_run(tmp_path, rows=6_000, chunk_rows=300)
 
 
 @pytest.mark.slow

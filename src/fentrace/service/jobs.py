@@ -29,7 +29,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from fentrace.exc import FentraceError, InputError
 from fentrace.service import audit
 from fentrace.service.errors import LimitError, NotFoundError
-from fentrace.service.models import ALERT_LEVELS, Alert, AlertCode, Job, JobRejection, now, utc
+from fentrace.service.models import (
+    ALERT_CODES_TABLE,
+    ALERT_LEVELS,
+    ALERTS_TABLE,
+    Alert,
+    Job,
+    JobRejection,
+    now,
+    utc,
+)
 from fentrace.shipments import load_rules, read_manifest, read_manifest_bytes, screen_manifest
 from fentrace.shipments.ingest import detect_format
 
@@ -346,7 +355,7 @@ class JobRunner:
                 connection = session.connection()
                 # plain executemany, then one indexed read of the new ids: far faster than
                 # INSERT ... RETURNING row by row
-                connection.execute(Alert.__table__.insert(), rows)
+                connection.execute(insert(ALERTS_TABLE), rows)
                 first_row, last_row = rows[0]["row"], rows[-1]["row"]
                 ids: dict[int, int] = {
                     int(row): int(alert_id)
@@ -362,7 +371,7 @@ class JobRunner:
                     for code in dict.fromkeys(str(r["code"]) for r in record["record"]["reasons"])
                 ]
                 if codes:
-                    connection.execute(AlertCode.__table__.insert(), codes)
+                    connection.execute(insert(ALERT_CODES_TABLE), codes)
                 stored = len(rows)
             moved = session.execute(
                 update(Job)

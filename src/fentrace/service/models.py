@@ -185,3 +185,8 @@ class AuditRecord(Base):
     result: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+#: Core tables for bulk inserts (executemany without the ORM's per-row bookkeeping).
+ALERTS_TABLE = Base.metadata.tables["alerts"]
+ALERT_CODES_TABLE = Base.metadata.tables["alert_codes"]
