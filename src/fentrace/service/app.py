@@ -186,7 +186,8 @@ def _token(headers: dict[bytes, bytes]) -> str | None:
         return explicit.decode("latin-1").strip()
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
+    # "ApiKey" is the scheme clients of the hosted yente (OpenSanctions) API send
+    if scheme.lower() in ("bearer", "apikey") and credentials.strip():
         return credentials.strip()
     return None
 

@@ -288,12 +288,8 @@ def match_entities(
 
 def _params(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Results per query"),
-    threshold: float = Query(
-        MATCH_THRESHOLD, ge=0.0, le=1.0, description="Score at which a result is a match"
-    ),
-    cutoff: float = Query(
-        0.0, ge=0.0, le=1.0, description="Lowest score returned at all (yente's deprecated cutoff)"
-    ),
+    threshold: float = Query(MATCH_THRESHOLD, description="Score at which a result is a match"),
+    cutoff: float = Query(0.0, description="Lowest score returned at all (yente's deprecated cutoff)"),
     algorithm: str = Query(
         "fentrace",
         max_length=100,
