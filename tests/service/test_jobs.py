@@ -210,7 +210,7 @@ def _start_server(data_dir: Path, port: int, chunk_rows: int, log: Path) -> subp
     raise AssertionError("server did not become ready")
 
 
-def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int) -> None:
+def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int, *, restart_server: bool) -> None:
     data_dir = tmp_path / "data"
     manifest = big_manifest(tmp_path / "manifest.csv", rows)
     admin = Service(Settings(data_dir=data_dir))
@@ -258,18 +258,31 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int) -> None:
     assert 0 < screened < total, "the kill should land in the middle of the job"
     assert screened % chunk_rows == 0
     assert committed == stored  # no half-written chunk
-    server = _start_server(data_dir, port, chunk_rows, log)
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            job = httpx.get(f"{base}/v1/shipments/jobs/{job_id}", headers=headers).json()
-            if job["state"] in ("succeeded", "failed"):
-                break
-            time.sleep(0.2)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(60)
-    assert job["state"] == "succeeded", job
+    if restart_server:
+        server = _start_server(data_dir, port, chunk_rows, log)
+        try:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                job = httpx.get(f"{base}/v1/shipments/jobs/{job_id}", headers=headers).json()
+                if job["state"] in ("succeeded", "failed"):
+                    break
+                time.sleep(0.2)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
+    else:
+        # the start-up path of the server, in this process: Service.start resumes the job
+        restarted = Service(Settings(data_dir=data_dir, job_chunk_rows=chunk_rows))
+        restarted.start()
+        try:
+            deadline = time.monotonic() + 600
+            while restarted.get_job(job_id)["state"] not in ("succeeded", "failed"):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            assert restarted.resumed == [job_id]
+            job = restarted.get_job(job_id)
+        finally:
+            restarted.stop()
     expected = screen_manifest(read_manifest(manifest)).at_least("low")
     with sqlite3.connect(database) as db:
         rows = [
@@ -298,9 +311,9 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int) -> None:
 
 
 def test_kill_9_during_a_job_then_restart(tmp_path: Path) -> None:
-    _kill9_run(tmp_path, rows=6_000, chunk_rows=300)
+    _kill9_run(tmp_path, rows=6_000, chunk_rows=300, restart_server=False)
 
 
 @pytest.mark.slow
 def test_kill_9_during_a_200000_row_job_then_restart(tmp_path: Path) -> None:
-    _kill9_run(tmp_path, rows=200_000, chunk_rows=5000)
+    _kill9_run(tmp_path, rows=200_000, chunk_rows=5000, restart_server=True)

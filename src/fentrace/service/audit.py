@@ -12,18 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fentrace.service.models import AuditRecord
+from fentrace.service.models import AUDIT_TABLE, AuditRecord
 
 GENESIS_HASH = "0" * 64
+#: One statement object for every append, so SQLAlchemy compiles it once.
+_INSERT = insert(AUDIT_TABLE)
 _APPEND_ATTEMPTS = 20
 _lock = threading.Lock()
 
@@ -59,6 +62,14 @@ def record_dict(record: AuditRecord) -> dict[str, Any]:
     }
 
 
+#: The last (seq, hash) this process appended, per session factory: saves a read per append.
+#: A stale tail (another process appended since) always collides on ``seq``, and the retry
+#: reads the real tail, so the cache can never fork the chain.
+_tails: weakref.WeakKeyDictionary[sessionmaker[Session], tuple[int, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def append(
     factory: sessionmaker[Session],
     *,
@@ -67,16 +78,22 @@ def append(
     target: str | None = None,
     input_sha256: str | None = None,
     result: Mapping[str, Any] | None = None,
-) -> AuditRecord:
-    """Append one record in its own transaction and return it."""
+) -> dict[str, Any]:
+    """Append one record in its own transaction; return it as JSON."""
     summary = canonical_json(dict(result or {}))
     with _lock:
         for _attempt in range(_APPEND_ATTEMPTS):
+            tail = _tails.get(factory)
             try:
                 with factory() as session, session.begin():
-                    return _append_in(session, actor, action, target, input_sha256, summary)
-            except IntegrityError:
-                continue  # another process appended between our read and insert: retry on it
+                    fields = _append_in(session, actor, action, target, input_sha256, summary, tail)
+            except (IntegrityError, OperationalError):
+                # another process appended since our tail (or holds the SQLite write lock
+                # past the busy timeout): forget the tail and retry on the real one
+                _tails.pop(factory, None)
+                continue
+            _tails[factory] = (fields["seq"], fields["hash"])
+            return {**fields, "result": json.loads(summary)}
     raise RuntimeError(f"audit append lost {_APPEND_ATTEMPTS} races in a row")
 
 
@@ -88,15 +105,18 @@ def append_in(
     target: str | None = None,
     input_sha256: str | None = None,
     result: Mapping[str, Any] | None = None,
-) -> AuditRecord:
+) -> dict[str, Any]:
     """Append one record inside the caller's transaction (committed or rolled back with it).
 
     The caller holds :data:`lock` for the whole transaction, so this process appends one at a
     time; a clash with another process fails the caller's commit rather than forking the chain.
+    The tail is read from the database (the caller's commit may yet fail), and the cached tail
+    of :func:`append` is dropped.
     """
-    return _append_in(
-        session, actor, action, target, input_sha256, canonical_json(dict(result or {}))
-    )
+    _tails.clear()
+    summary = canonical_json(dict(result or {}))
+    fields = _append_in(session, actor, action, target, input_sha256, summary, None)
+    return {**fields, "result": json.loads(summary)}
 
 
 lock = _lock
@@ -109,26 +129,26 @@ def _append_in(
     target: str | None,
     input_sha256: str | None,
     summary: str,
-) -> AuditRecord:
-    last = session.execute(
-        select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
-    ).first()
-    seq = 1 if last is None else int(last[0]) + 1
-    prev = GENESIS_HASH if last is None else str(last[1])
+    tail: tuple[int, str] | None,
+) -> dict[str, Any]:
+    if tail is None:
+        last = session.execute(
+            select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+        ).first()
+        tail = (0, GENESIS_HASH) if last is None else (int(last[0]), str(last[1]))
     fields: dict[str, Any] = {
-        "seq": seq,
+        "seq": tail[0] + 1,
         "at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "actor": actor,
         "action": action,
         "target": target,
         "input_sha256": input_sha256,
         "result": summary,
-        "prev_hash": prev,
+        "prev_hash": tail[1],
     }
-    record = AuditRecord(**fields, hash=record_hash(fields))
-    session.add(record)
-    session.flush()
-    return record
+    fields["hash"] = record_hash(fields)
+    session.execute(_INSERT, fields)
+    return fields
 
 
 @dataclass(frozen=True, slots=True)

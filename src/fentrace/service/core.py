@@ -277,7 +277,7 @@ class Service:
         result: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Append one audit record for ``principal``."""
-        record = audit.append(
+        return audit.append(
             self.sessions,
             actor=principal.actor,
             action=action,
@@ -285,7 +285,6 @@ class Service:
             input_sha256=input_sha256,
             result=result,
         )
-        return audit.record_dict(record)
 
     def list_audit(
         self,

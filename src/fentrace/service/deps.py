@@ -1,5 +1,8 @@
 """FastAPI dependencies: the service object and the role check.
 
+They are ``async`` because they do no I/O: FastAPI runs a plain ``def`` dependency in its
+thread pool, a hop that cost more than the screening itself on the match route.
+
 The key itself is checked by :class:`fentrace.service.app.ServiceMiddleware` before the request
 is routed or its body parsed, so a request without a valid key learns nothing -- not even
 whether its body or the resource it names is valid. :func:`require_role` then checks the role
@@ -8,7 +11,7 @@ before any handler looks anything up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -19,7 +22,7 @@ from fentrace.service.models import ROLES
 from fentrace.service.security import Principal
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     """The app's :class:`Service`."""
     service: Service = request.app.state.service
     return service
@@ -31,12 +34,12 @@ def current_principal(request: Request) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
-def require_role(role: str) -> Callable[[Request], Principal]:
+def require_role(role: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency returning the caller's principal, or 401 (nobody) / 403 (role too low)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
         principal = current_principal(request)
         if principal is None:
             raise AuthenticationError("an API key is required (Authorization: Bearer <key>)")

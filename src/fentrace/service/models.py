@@ -190,3 +190,4 @@ class AuditRecord(Base):
 #: Core tables for bulk inserts (executemany without the ORM's per-row bookkeeping).
 ALERTS_TABLE = Base.metadata.tables["alerts"]
 ALERT_CODES_TABLE = Base.metadata.tables["alert_codes"]
+AUDIT_TABLE = Base.metadata.tables["audit_log"]

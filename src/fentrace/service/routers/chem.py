@@ -12,6 +12,7 @@ from fentrace.service.audit import canonical_json, sha256_hex
 from fentrace.service.core import Service
 from fentrace.service.deps import get_service, require_role
 from fentrace.service.errors import LimitError
+from fentrace.service.responses import JSONBody
 from fentrace.service.security import Principal
 
 router = APIRouter(prefix="/v1/chem", tags=["chemistry"])
@@ -35,12 +36,17 @@ class ChemScreenResponse(BaseModel):
     results: list[dict[str, Any]]
 
 
-@router.post("/screen", summary="Screen chemicals", response_model=ChemScreenResponse)
+@router.post(
+    "/screen",
+    summary="Screen chemicals",
+    responses={200: {"model": ChemScreenResponse}},
+    response_class=JSONBody,
+)
 def screen(
     body: ChemScreenRequest,
     principal: Principal = Depends(require_role("analyst")),
     service: Service = Depends(get_service),
-) -> dict[str, Any]:
+) -> JSONBody:
     limit = service.settings.max_batch
     if len(body.queries) > limit:
         raise LimitError(
@@ -52,4 +58,4 @@ def screen(
     when = body.as_of or date.today()
     digest = sha256_hex(canonical_json(body.model_dump(mode="json")))
     results = service.screen_chemicals(principal, body.queries, when, digest)
-    return {"as_of": when, "results": results}
+    return JSONBody({"as_of": when, "results": results})

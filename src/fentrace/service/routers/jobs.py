@@ -153,7 +153,7 @@ def rejections(
     return service.job_rejections(job_id, offset=offset, limit=limit)
 
 
-def _filter(
+async def _filter(
     job_id: str = JobId,
     level: list[Level] = Query([], description="Only these levels (repeatable)"),
     code: str | None = Query(

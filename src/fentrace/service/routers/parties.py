@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from fentrace.exc import UsageError
@@ -22,6 +22,7 @@ from fentrace.service.audit import canonical_json, sha256_hex
 from fentrace.service.core import Service
 from fentrace.service.deps import get_service, require_role
 from fentrace.service.errors import LimitError, NotFoundError
+from fentrace.service.responses import JSONBody
 from fentrace.service.security import Principal
 
 router = APIRouter(tags=["parties"])
@@ -286,10 +287,12 @@ def match_entities(
     return {"responses": responses, "limit": limit}
 
 
-def _params(
+async def _params(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Results per query"),
     threshold: float = Query(MATCH_THRESHOLD, description="Score at which a result is a match"),
-    cutoff: float = Query(0.0, description="Lowest score returned at all (yente's deprecated cutoff)"),
+    cutoff: float = Query(
+        0.0, description="Lowest score returned at all (yente's deprecated cutoff)"
+    ),
     algorithm: str = Query(
         "fentrace",
         max_length=100,
@@ -316,38 +319,34 @@ def _params(
 @router.post(
     "/v1/parties/match",
     summary="Match parties (yente-compatible request and response)",
-    response_model=EntityMatchResponse,
-    response_model_by_alias=True,
+    responses={200: {"model": EntityMatchResponse}},
+    response_class=JSONBody,
 )
-def match_v1(
-    response: Response,
+async def match_v1(
     body: EntityMatchQuery,
     params: dict[str, Any] = Depends(_params),
     principal: Principal = Depends(require_role("analyst")),
     service: Service = Depends(get_service),
-) -> dict[str, Any]:
+) -> JSONBody:
     answer = match_entities(body, dataset="default", principal=principal, service=service, **params)
-    response.headers["x-batch-size"] = str(len(answer["responses"]))
-    return answer
+    return JSONBody(answer, headers={"x-batch-size": str(len(answer["responses"]))})
 
 
 @router.post(
     "/match/{dataset}",
     summary="yente's match endpoint: dataset 'default' (or 'all') or one watchlist id",
-    response_model=EntityMatchResponse,
-    response_model_by_alias=True,
+    responses={200: {"model": EntityMatchResponse}},
+    response_class=JSONBody,
 )
-def match_yente(
-    response: Response,
+async def match_yente(
     body: EntityMatchQuery,
     dataset: str = Path(..., max_length=100),
     params: dict[str, Any] = Depends(_params),
     principal: Principal = Depends(require_role("analyst")),
     service: Service = Depends(get_service),
-) -> dict[str, Any]:
+) -> JSONBody:
     answer = match_entities(body, dataset=dataset, principal=principal, service=service, **params)
-    response.headers["x-batch-size"] = str(len(answer["responses"]))
-    return answer
+    return JSONBody(answer, headers={"x-batch-size": str(len(answer["responses"]))})
 
 
 class ScreenNamesRequest(BaseModel):
