@@ -53,7 +53,7 @@ def test_readme_command_exists_with_its_options(args: list[str]) -> None:
             assert token in known, f"fentrace {' '.join(args)}: no option {token}"
 
 
-@pytest.mark.parametrize("target", ["demo", "test", "check"])
+@pytest.mark.parametrize("target", ["demo", "test", "check", "serve"])
 def test_the_readme_make_targets_exist(target: str) -> None:
     assert f"make {target}" in README
     assert re.search(rf"^{target}:", (ROOT / "Makefile").read_text(), flags=re.M)

@@ -340,7 +340,7 @@ class JobRunner:
             self._factory,
             actor="service:worker",
             action="job.finish",
-            target=job_id,
+            target=f"job:{job_id}",
             result=summary,
         )
 
@@ -400,7 +400,7 @@ class JobRunner:
             self._factory,
             actor="service:worker",
             action="job.fail",
-            target=job_id,
+            target=f"job:{job_id}",
             result={"error": reason},
         )
 
