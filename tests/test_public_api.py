@@ -127,6 +127,17 @@ PUBLIC_API: dict[str, set[str]] = {
         "watch_lookup_from_names",
         "write_graph",
     },
+    "service": {
+        "SETTING_HELP",
+        "AlertFilter",
+        "Principal",
+        "Service",
+        "Settings",
+        "create_app",
+        "current_principal",
+        "get_service",
+        "require_role",
+    },
     "simulation": {
         "BUNDLED_SCENARIOS",
         "Calibration",
