@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from fentrace.service import Service, Settings
-from fentrace.service.jobs import JobRunner, _alert_rows
+from fentrace.service.jobs import ChunkTakenError, JobRunner, _alert_rows
 from fentrace.service.models import Alert, AlertCode, Job
 from fentrace.service.security import Principal
 from fentrace.shipments import read_manifest, sample_manifest_path, screen_manifest
@@ -317,3 +317,27 @@ def test_kill_9_during_a_job_then_restart(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_kill_9_during_a_200000_row_job_then_restart(tmp_path: Path) -> None:
     _kill9_run(tmp_path, rows=200_000, chunk_rows=5000, restart_server=True)
+
+
+@BOTH
+def test_two_workers_on_one_job_never_double_an_alert(service: Service) -> None:
+    # two server processes on one PostgreSQL database both resume the same job after a crash
+    job = service.submit_job(ANALYST, [sample_manifest_path().read_bytes()], "sample.csv")
+    first, second = (
+        JobRunner(service.sessions, chunk_rows=50),
+        JobRunner(service.sessions, chunk_rows=50),
+    )
+    original = second._commit_chunk
+
+    def interleaved(job_id: str, start: int, chunk: Any, kept: Any) -> None:
+        if start == 100:
+            first.run(job_id)  # the other worker finishes the job meanwhile
+        original(job_id, start, chunk, kept)
+
+    second._commit_chunk = interleaved  # type: ignore[method-assign]
+    with pytest.raises(ChunkTakenError):
+        second.run(job["id"])
+    done = service.get_job(job["id"])
+    assert done["state"] == "succeeded"
+    rows = [s[0] for s in _stored(service, job["id"])]
+    assert len(rows) == len(set(rows)) == done["progress"]["alerts_stored"]

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 import polars as pl
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fentrace.exc import FentraceError, InputError
@@ -205,6 +206,10 @@ def _alert_rows(job_id: str, frame: pl.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+class ChunkTakenError(Exception):
+    """Another worker committed the chunk this one was about to commit."""
+
+
 class JobRunner:
     """Background worker threads that screen queued jobs and resume interrupted ones."""
 
@@ -265,6 +270,8 @@ class JobRunner:
                 return
             try:
                 self.run(job_id)
+            except ChunkTakenError:
+                log.info("job taken over by another worker", extra={"job_id": job_id})
             except Exception as error:  # a bug must fail the job, never kill the worker
                 log.exception("job failed unexpectedly", extra={"job_id": job_id})
                 self._fail(job_id, f"internal error: {type(error).__name__}: {error}")
@@ -348,6 +355,17 @@ class JobRunner:
         self, job_id: str, start: int, chunk: pl.DataFrame, kept: pl.DataFrame
     ) -> None:
         """One transaction: the chunk's alerts and codes, and the job's counters."""
+        try:
+            self._commit_chunk_once(job_id, start, chunk, kept)
+        except IntegrityError as error:
+            # (job_id, row) is unique: another worker already committed these alerts
+            raise ChunkTakenError(
+                f"job {job_id}: chunk at row {start} was already committed"
+            ) from error
+
+    def _commit_chunk_once(
+        self, job_id: str, start: int, chunk: pl.DataFrame, kept: pl.DataFrame
+    ) -> None:
         with self._factory() as session, session.begin():
             stored = 0
             if kept.height:
@@ -384,8 +402,9 @@ class JobRunner:
                 .execution_options(synchronize_session=False)
             )
             if getattr(moved, "rowcount", 1) != 1:
-                # another worker committed this chunk: roll ours back rather than double it
-                raise RuntimeError(f"job {job_id}: chunk at row {start} was already committed")
+                # another worker (another server process on the same database) committed this
+                # chunk: roll ours back rather than double it, and leave the job to that worker
+                raise ChunkTakenError(f"job {job_id}: chunk at row {start} was already committed")
 
     def _fail(self, job_id: str, reason: str) -> None:
         with self._factory() as session, session.begin():
