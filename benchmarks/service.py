@@ -264,10 +264,14 @@ def benchmark(seconds: float, levels: list[int], seed: int) -> dict[str, Any]:
             results = []
             offset = 0
             for clients in levels:
-                before = cpu_seconds(server.pid)
+                before, client_before = cpu_seconds(server.pid), time.process_time()
                 level = asyncio.run(load(base, token, names[offset:], clients, seconds))
                 used = cpu_seconds(server.pid) - before
-                level["server_cpu_ms_per_request"] = 1000 * used / max(level["requests"], 1)
+                done = max(level["requests"], 1)
+                level["server_cpu_ms_per_request"] = 1000 * used / done
+                level["client_cpu_ms_per_request"] = (
+                    1000 * (time.process_time() - client_before) / done
+                )
                 offset += level["requests"]
                 results.append(level)
             chem = asyncio.run(chem_latency(base, token, 200))
@@ -335,13 +339,13 @@ def main() -> int:
     print("single-name POST /v1/parties/match (authenticated, validated, screened, audited):")
     print(
         f"{'clients':>8} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'vs in-process':>14} {'server CPU ms/req':>18}"
+        f"{'vs in-process':>14} {'server CPU ms/req':>18} {'client CPU ms/req':>18}"
     )
     for level in figures["match"]:
         print(
             f"{level['clients']:>8} {level['requests']:>9} {level['errors']:>7} {level['rps']:>8.0f} "
             f"{level['p50_ms']:>8.1f} {level['p99_ms']:>8.1f} {level['rps'] / baseline:>13.3f}x "
-            f"{level['server_cpu_ms_per_request']:>18.2f}"
+            f"{level['server_cpu_ms_per_request']:>18.2f} {level['client_cpu_ms_per_request']:>18.2f}"
         )
     chem = figures["chem"]
     print(
