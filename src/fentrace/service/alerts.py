@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from fentrace.exc import UsageError
 from fentrace.service import audit
 from fentrace.service.errors import NotFoundError
 from fentrace.service.models import (
@@ -173,8 +175,6 @@ def review_alert(
 ) -> dict[str, Any]:
     """Set an alert's disposition and/or assignee (None unassigns) with a note; record history and audit."""
     if disposition is not None and disposition not in DISPOSITIONS:
-        from fentrace.exc import UsageError
-
         raise UsageError(
             f"disposition {disposition!r}: use one of {', '.join(DISPOSITIONS)}",
             field="disposition",
@@ -336,8 +336,6 @@ def job_report(factory: sessionmaker[Session], job_id: str) -> str:
     frame = alerts_frame(factory, AlertFilter(job_id=job_id))
     for key in ("read", "screened", "rejected", "high", "medium", "low", "none"):
         counts.setdefault(key, 0)
-    from datetime import date
-
     result = ScreeningResult(
         alerts=frame,
         counts=counts,

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -99,7 +100,7 @@ class ServiceMiddleware:
             await send(message)
 
         try:
-            if path.startswith(PROTECTED_PREFIXES) or path == "/metrics":
+            if path.startswith(PROTECTED_PREFIXES):
                 token = _token(headers)
                 principal = self.service.authenticate(token) if token else None
                 if principal is None:
@@ -295,5 +296,25 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
 
     for module in (health, chem, parties, jobs, alerts, kb, admin):
         app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        """The schema, with the two ways to send a key declared (the /docs Authorize button)."""
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+        for path, operations in schema.get("paths", {}).items():
+            if path.startswith(PROTECTED_PREFIXES):
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}, {"apiKey": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ServiceMiddleware, service=service, metrics=metrics)
     return app

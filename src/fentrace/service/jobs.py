@@ -11,6 +11,7 @@ neither lose nor duplicate an alert. A job whose upload is gone or unreadable is
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -83,8 +84,6 @@ def store_upload(
     directory: Path, job_id: str, filename: str, chunks: Iterable[bytes], limit: int
 ) -> StoredUpload:
     """Write ``chunks`` to ``directory/<job_id>/<filename>``, fsynced; enforce ``limit`` bytes."""
-    import hashlib
-
     folder = directory / job_id
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / filename

@@ -32,7 +32,7 @@ def readyz(service: Service = Depends(get_service)) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics (text format)", response_class=Response)
 def metrics(request: Request, _principal: Principal = Depends(require_role("viewer"))) -> Response:
-    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
 
 
 @router.get("/v1/whoami", summary="The caller's key id, name and role")
@@ -43,6 +43,3 @@ def whoami(principal: Principal = Depends(require_role("viewer"))) -> dict[str, 
         "name": principal.name,
         "role": principal.role,
     }
-
-
-_ = CONTENT_TYPE
