@@ -145,3 +145,23 @@ def test_the_migrations_build_exactly_the_models(
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     service.engine.dispose()
     assert differences == []
+
+
+def test_readiness_reports_an_unreachable_database(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{port}/none?connect_timeout=2"
+    service = Service(Settings(data_dir=tmp_path, database_url=url))
+    checks = service.ready()
+    service.engine.dispose()
+    assert checks["ok"] is False
+    assert checks["database"].startswith("unreachable")
+    assert checks["knowledge_base"] == "not loaded"
+
+
+def test_an_unsupported_database_url_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unsupported database"):
+        Service(Settings(data_dir=tmp_path, database_url="mysql://u@h/db"))
