@@ -13,8 +13,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from fentrace.exc import UsageError
 from fentrace.parties import MATCH_THRESHOLD, Entity, PartyMatch, PartyScreener
@@ -287,33 +288,87 @@ def match_entities(
     return {"responses": responses, "limit": limit}
 
 
-async def _params(
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Results per query"),
-    threshold: float = Query(MATCH_THRESHOLD, description="Score at which a result is a match"),
-    cutoff: float = Query(
-        0.0, description="Lowest score returned at all (yente's deprecated cutoff)"
-    ),
-    algorithm: str = Query(
-        "fentrace",
+class MatchParams(BaseModel):
+    """yente's query parameters of ``/match/{dataset}``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Results per query")
+    threshold: float = Field(
+        default=MATCH_THRESHOLD, description="Score at which a result is a match"
+    )
+    cutoff: float = Field(
+        default=0.0, description="Lowest score returned at all (yente's deprecated cutoff)"
+    )
+    algorithm: str = Field(
+        default="fentrace",
         max_length=100,
         description="Accepted for yente clients; fentrace has one matcher",
-    ),
-    include_dataset: list[str] = Query([], description="Only results on these lists"),
-    exclude_schema: list[str] = Query([], description="Leave out these schemata"),
-    exclude_dataset: list[str] = Query([], description="Leave out results only on these lists"),
-    topics: list[str] = Query([], description="Accepted for yente clients (not used)"),
-    changed_since: str | None = Query(None, max_length=40, description="Accepted (not used)"),
-    exclude_entity_ids: list[str] = Query([], max_length=50, description="Leave out these ids"),
-) -> dict[str, Any]:
-    return {
-        "limit": limit,
-        "threshold": threshold,
-        "cutoff": cutoff,
-        "include_dataset": include_dataset,
-        "exclude_schema": exclude_schema,
-        "exclude_dataset": exclude_dataset,
-        "exclude_entity_ids": exclude_entity_ids,
-    }
+    )
+    include_dataset: list[str] = Field(default=[], description="Only results on these lists")
+    exclude_schema: list[str] = Field(default=[], description="Leave out these schemata")
+    exclude_dataset: list[str] = Field(
+        default=[], description="Leave out results only on these lists"
+    )
+    topics: list[str] = Field(default=[], description="Accepted for yente clients (not used)")
+    changed_since: str | None = Field(
+        default=None, max_length=40, description="Accepted (not used)"
+    )
+    exclude_entity_ids: list[str] = Field(
+        default=[], max_length=50, description="Leave out these ids"
+    )
+
+
+_LIST_PARAMS = frozenset(
+    name for name, field in MatchParams.model_fields.items() if field.annotation == list[str]
+)
+_UNUSED_PARAMS = {"algorithm", "topics", "changed_since"}
+_DEFAULT_PARAMS = MatchParams().model_dump(exclude=_UNUSED_PARAMS)
+
+
+def _param_docs() -> list[dict[str, Any]]:
+    """The OpenAPI entries of the query parameters (declared once, parsed by :func:`_params`)."""
+    schema = MatchParams.model_json_schema()
+    docs = []
+    for name, field in schema["properties"].items():
+        description = field.pop("description", None)
+        field.pop("title", None)
+        docs.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": field,
+            }
+        )
+    return docs
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    """yente's query parameters, parsed in one step.
+
+    Declaring ten ``Query`` parameters made FastAPI spend more time on them than the screening
+    takes; one model validated only when a parameter is given costs next to nothing.
+    """
+    query = request.query_params
+    if not query:
+        return dict(_DEFAULT_PARAMS)
+    raw: dict[str, Any] = {}
+    for name in MatchParams.model_fields:
+        if name in _LIST_PARAMS:
+            values = query.getlist(name)
+            if values:
+                raw[name] = values
+        elif name in query:
+            raw[name] = query[name]
+    try:
+        parsed = MatchParams.model_validate(raw)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in error.errors()]
+        ) from None
+    return parsed.model_dump(exclude=_UNUSED_PARAMS)
 
 
 @router.post(
@@ -321,6 +376,7 @@ async def _params(
     summary="Match parties (yente-compatible request and response)",
     responses={200: {"model": EntityMatchResponse}},
     response_class=JSONBody,
+    openapi_extra={"parameters": _param_docs()},
 )
 async def match_v1(
     body: EntityMatchQuery,
@@ -337,6 +393,7 @@ async def match_v1(
     summary="yente's match endpoint: dataset 'default' (or 'all') or one watchlist id",
     responses={200: {"model": EntityMatchResponse}},
     response_class=JSONBody,
+    openapi_extra={"parameters": _param_docs()},
 )
 async def match_yente(
     body: EntityMatchQuery,
