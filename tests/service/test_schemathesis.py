@@ -8,6 +8,7 @@ costs seconds.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import warnings
@@ -41,6 +42,8 @@ def _started_app(tmp: Path) -> tuple[Any, Service, str]:
 
 
 _tmp = Path(tempfile.mkdtemp(prefix="fentrace-schemathesis-"))
+# also removed when the module is collected but none of its tests is selected
+atexit.register(shutil.rmtree, _tmp, True)
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx.*", category=Warning)
     APP, SERVICE, TOKEN = _started_app(_tmp)
