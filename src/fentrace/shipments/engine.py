@@ -196,20 +196,45 @@ def _breakpoints(finding: ChemFinding, latest: date) -> list[date]:
     return sorted(dates)
 
 
+def screening_dates(finding: ChemFinding, latest: date) -> list[date]:
+    """The dates besides ``latest`` on which the engine may screen a query (its control epochs).
+
+    Rows dated before the first change are judged the day before it; rows in a middle epoch
+    on the epoch's first day; rows in the last epoch by the screening at ``latest``. A
+    distributed run screens each query on exactly these dates, once.
+    """
+    cuts = _breakpoints(finding, latest)
+    if not cuts:
+        return []
+    return [cuts[0] - timedelta(days=1), *cuts[:-1]]
+
+
+def latest_date(frame: pl.DataFrame, as_of: date | None) -> date | None:
+    """The date every query is first screened on: ``as_of``, else the batch's latest shipment."""
+    if as_of is not None:
+        return as_of
+    latest = frame.get_column("date").max() if frame.height else None
+    assert latest is None or isinstance(latest, date)
+    return latest
+
+
 def _row_findings(
     frame: pl.DataFrame,
     pairs: pl.DataFrame,
     screener: ChemicalScreener,
     as_of: date | None,
+    latest: date | None,
 ) -> tuple[pl.DataFrame, list[ChemFinding]]:
-    """(row, finding_id) of the most severe resolved finding of every row that has one."""
+    """(row, finding_id) of the most severe resolved finding of every row that has one.
+
+    ``latest`` is the last shipment date of the whole manifest (or ``as_of``): a part of a
+    manifest screened on its own must use the whole manifest's date to get the same findings.
+    """
     findings: list[ChemFinding] = []
     distinct = pairs.get_column("query").unique(maintain_order=True).to_list()
     empty = pl.DataFrame(schema={"row": pl.Int64, "finding_id": pl.Int64})
-    if not distinct or frame.height == 0:
+    if not distinct or frame.height == 0 or latest is None:
         return empty, findings
-    latest = as_of or frame.get_column("date").max()
-    assert isinstance(latest, date)
     base = screener(distinct, latest)
     findings.extend(base)
     base_id = {query: i for i, query in enumerate(distinct)}
@@ -447,7 +472,7 @@ def _mapped(
     )
 
 
-def _contact_key(column_name: str, field_name: str | None = None) -> pl.Expr:
+def contact_key(column_name: str, field_name: str | None = None) -> pl.Expr:
     """A contact normalised for comparison: phone digits, lower-case email, simplified address."""
     column = pl.col(column_name)
     field_name = field_name or column_name
@@ -459,59 +484,75 @@ def _contact_key(column_name: str, field_name: str | None = None) -> pl.Expr:
     return column.str.to_lowercase().str.replace_all(r"[^0-9a-z\p{L}]+", " ").str.strip_chars()
 
 
-def _shared_contact(frame: pl.DataFrame, rules: Rules) -> pl.Series:
-    """SHARED_CONTACT details: contacts that several distinct consignee names share.
+def shared_contact_details(
+    frame: pl.DataFrame, field_name: str, rules: Rules
+) -> dict[str, str | None]:
+    """Contact value -> SHARED_CONTACT detail, for the values several distinct consignees share.
 
-    Works on the distinct (contact, consignee) pairs, then maps each contact value to its
-    detail, so the regular expressions run once per distinct value, not once per row.
+    Works on the distinct (contact, consignee) pairs, so the regular expressions run once per
+    distinct value, not once per row. ``frame`` needs ``field_name`` and ``consignee_name``;
+    a part of a manifest gives the whole manifest's answer when it holds every row whose
+    contact has the same :func:`contact_key`.
     """
     consignee_key = (
         pl.col("consignee_name").str.to_lowercase().str.replace_all(r"[^0-9a-z\p{L}]+", "")
     )
-    parts: list[pl.Series] = []
-    for field_name in rules.shared_fields:
-        pairs = (
-            frame.select(pl.col(field_name).alias("_value"), "consignee_name")
-            .drop_nulls("_value")
-            .unique()
-            .with_columns(
-                _contact_key("_value", field_name).alias("_key"),
-                consignee_key.alias("_consignee"),
-            )
-            .drop_nulls("_key")
+    pairs = (
+        frame.select(pl.col(field_name).alias("_value"), "consignee_name")
+        .drop_nulls("_value")
+        .unique()
+        .with_columns(
+            contact_key("_value", field_name).alias("_key"),
+            consignee_key.alias("_consignee"),
         )
-        groups = (
-            pairs.group_by("_key")
-            .agg(
-                pl.col("_consignee").n_unique().alias("_n"),
-                pl.col("consignee_name").unique().sort().alias("_names"),
-                pl.col("_value").sort().first(),
-            )
-            .filter(pl.col("_n") >= rules.shared_min_consignees)
+        .drop_nulls("_key")
+    )
+    groups = (
+        pairs.group_by("_key")
+        .agg(
+            pl.col("_consignee").n_unique().alias("_n"),
+            pl.col("consignee_name").unique().sort().alias("_names"),
+            pl.col("_value").sort().first(),
         )
-        detail_of_key = {
-            key: ind.shared_contact(field_name, value, names)
-            for key, _n, names, value in groups.iter_rows()
-        }
-        detail_of_value = {
-            value: detail_of_key[key]
-            for value, key in pairs.select("_value", "_key").unique().iter_rows()
-            if key in detail_of_key
-        }
-        parts.append(
-            frame.get_column(field_name).replace_strict(
-                detail_of_value, default=None, return_dtype=pl.String
-            )
+        .filter(pl.col("_n") >= rules.shared_min_consignees)
+    )
+    detail_of_key = {
+        key: ind.shared_contact(field_name, value, names)
+        for key, _n, names, value in groups.iter_rows()
+    }
+    return {
+        value: detail_of_key[key]
+        for value, key in pairs.select("_value", "_key").unique().iter_rows()
+        if key in detail_of_key
+    }
+
+
+def combine_details(parts: list[pl.Series], name: str) -> pl.Series:
+    """Several optional details per row joined with '; ' (null when none fired)."""
+    if not parts:
+        return pl.Series(name, [], dtype=pl.String)
+    return (
+        pl.DataFrame([p.alias(f"_{i}") for i, p in enumerate(parts)])
+        .select(
+            pl.concat_str([f"_{i}" for i in range(len(parts))], separator="; ", ignore_nulls=True)
+            .replace("", None)
+            .alias(name)
         )
+        .to_series()
+    )
+
+
+def _shared_contact(frame: pl.DataFrame, rules: Rules) -> pl.Series:
+    """SHARED_CONTACT details: contacts that several distinct consignee names share."""
+    parts = [
+        frame.get_column(field_name).replace_strict(
+            shared_contact_details(frame, field_name, rules), default=None, return_dtype=pl.String
+        )
+        for field_name in rules.shared_fields
+    ]
     if not parts:
         return pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
-    return frame.select(
-        pl.concat_str(
-            [p.alias(f"_{i}") for i, p in enumerate(parts)], separator="; ", ignore_nulls=True
-        )
-        .replace("", None)
-        .alias("_d_SHARED_CONTACT")
-    ).to_series()
+    return combine_details(parts, "_d_SHARED_CONTACT")
 
 
 def structuring_counts(
@@ -551,7 +592,12 @@ def structuring_counts(
     return np.where(best >= min_count, best, 0)
 
 
-def _structuring(frame: pl.DataFrame, rules: Rules) -> pl.Series:
+def structuring_details(frame: pl.DataFrame, rules: Rules) -> pl.Series:
+    """STRUCTURING details per row of ``frame`` (null where the rule does not fire).
+
+    A part of a manifest gives the whole manifest's answer for its rows when it holds every
+    row of each (shipper, consignee) pair, compared in lower case.
+    """
     small = frame.select(
         "row",
         pl.col("shipper_name").str.to_lowercase().alias("_s"),
@@ -588,22 +634,41 @@ def _structuring(frame: pl.DataFrame, rules: Rules) -> pl.Series:
 # --------------------------------------------------------------------------- the engine
 
 
-def screen_manifest(
-    manifest: Manifest,
-    rules: Rules | None = None,
-    as_of: date | None = None,
-    progress: Progress | None = None,
-    *,
-    lookups: Lookups | None = None,
-) -> ScreeningResult:
-    """Score every valid row of ``manifest`` with the reasons that fired.
+def cross_row_details(frame: pl.DataFrame, rules: Rules) -> list[pl.Series]:
+    """The indicators counted across rows (SHARED_CONTACT, STRUCTURING), one detail per row."""
+    return [_shared_contact(frame, rules), structuring_details(frame, rules)]
 
-    ``as_of`` screens control status on one date for all rows; by default each shipment is
-    judged on its own date. ``progress`` is called with each stage name as it starts.
+
+@dataclass(slots=True)
+class RowScreening:
+    """Scored rows of one frame and how many distinct values went through the lookups."""
+
+    alerts: pl.DataFrame
+    distinct: dict[str, int]
+
+
+def score_rows(
+    frame: pl.DataFrame,
+    rules: Rules,
+    as_of: date | None,
+    lookups: Lookups,
+    *,
+    passthrough: tuple[str, ...] = (),
+    latest: date | None = None,
+    cross_row: list[pl.Series] | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> RowScreening:
+    """Score the valid manifest rows of ``frame`` (the columns of ``Manifest.frame``).
+
+    By default ``frame`` is the whole manifest. A distributed engine scores a part of it
+    with the whole manifest's answers handed in: ``latest`` (the last shipment date, see
+    :func:`latest_date`) and ``cross_row`` (the details of :func:`cross_row_details`, aligned
+    with ``frame``'s rows); everything else is a function of each row and the lookups.
     """
-    rules = rules or load_rules()
-    lookups = lookups or default_lookups()
-    timings: dict[str, float] = {}
+    if latest is None:
+        latest = latest_date(frame, as_of)
+    timings = timings if timings is not None else {}
     clock = time.perf_counter()
     current: list[str] = []
 
@@ -617,7 +682,6 @@ def screen_manifest(
         if progress is not None:
             progress(name)
 
-    frame = manifest.frame
     stage("goods")
     lexicon = {k.lower(): v for k, v in lookups.lexicon.items()}
     finder = MentionFinder(
@@ -638,7 +702,7 @@ def screen_manifest(
         maintain_order="left",
     )
     stage("chemicals")
-    best, findings = _row_findings(keyed, pairs, lookups.chemicals, as_of)
+    best, findings = _row_findings(keyed, pairs, lookups.chemicals, as_of, latest)
     keyed = keyed.join(best, on="row", how="left", maintain_order="left")
     goods_reasons = _goods_reasons(keyed, goods, findings, as_of, quoted)
     keyed = keyed.join(
@@ -710,8 +774,7 @@ def screen_manifest(
             )
         )
         .alias("_d_SMALL_QTY_COURIER"),
-        _shared_contact(frame, rules),
-        _structuring(frame, rules),
+        *(cross_row if cross_row is not None else cross_row_details(frame, rules)),
     )
     stage("score")
     # reasons in long form (one row per fired reason), gathered back into one list per row:
@@ -770,9 +833,45 @@ def screen_manifest(
             pl.col("reasons").fill_null(pl.lit([], dtype=REASON_DTYPE)).cast(REASON_DTYPE),
         )
     )
-    alerts = pl.concat(
-        [alerts, work.select(*CONTEXT_COLUMNS, *manifest.passthrough)], how="horizontal"
+    alerts = pl.concat([alerts, work.select(*CONTEXT_COLUMNS, *passthrough)], how="horizontal")
+    timings["score"] = time.perf_counter() - clock
+    return RowScreening(
+        alerts=alerts,
+        distinct={
+            "goods": goods.height,
+            "chemical_queries": pairs.get_column("query").n_unique(),
+            "chemical_screenings": len(findings),
+            "parties": distinct_parties,
+        },
     )
+
+
+def screen_manifest(
+    manifest: Manifest,
+    rules: Rules | None = None,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+    *,
+    lookups: Lookups | None = None,
+) -> ScreeningResult:
+    """Score every valid row of ``manifest`` with the reasons that fired.
+
+    ``as_of`` screens control status on one date for all rows; by default each shipment is
+    judged on its own date. ``progress`` is called with each stage name as it starts.
+    """
+    rules = rules or load_rules()
+    lookups = lookups or default_lookups()
+    timings: dict[str, float] = {}
+    scored = score_rows(
+        manifest.frame,
+        rules,
+        as_of,
+        lookups,
+        passthrough=manifest.passthrough,
+        progress=progress,
+        timings=timings,
+    )
+    alerts = scored.alerts
     level_counts = dict(alerts.get_column("level").value_counts().iter_rows())
     counts = {
         "read": manifest.read_count,
@@ -780,7 +879,6 @@ def screen_manifest(
         "rejected": manifest.rejected_rows,
         **{level: int(level_counts.get(level, 0)) for level in LEVELS},
     }
-    timings["score"] = time.perf_counter() - clock
     return ScreeningResult(
         alerts=alerts,
         counts=counts,
@@ -788,12 +886,7 @@ def screen_manifest(
         rules=rules,
         as_of=as_of,
         timings=timings,
-        distinct={
-            "goods": goods.height,
-            "chemical_queries": pairs.get_column("query").n_unique(),
-            "chemical_screenings": len(findings),
-            "parties": distinct_parties,
-        },
+        distinct=scored.distinct,
     )
 
 
@@ -805,8 +898,17 @@ def explain_codes() -> dict[str, str]:
 __all__ = [
     "SCREEN_STAGES",
     "Lookups",
+    "RowScreening",
     "ScreeningResult",
+    "combine_details",
+    "contact_key",
+    "cross_row_details",
     "explain_codes",
+    "latest_date",
+    "score_rows",
     "screen_manifest",
+    "screening_dates",
+    "shared_contact_details",
     "structuring_counts",
+    "structuring_details",
 ]

@@ -180,8 +180,8 @@ def _read_jsonl(path: Path, data: bytes, rejected: list[Rejection]) -> pl.DataFr
     return _frame_from_records(headers, records)
 
 
-def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
-    frame = read_parquet_bytes(data, str(path))  # also a Polars panic is a located error
+def text_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column of a typed table as manifest text (dates ISO, lists '|'-joined, structs JSON)."""
     casts: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
@@ -194,7 +194,17 @@ def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
             casts.append(pl.col(name).struct.json_encode())
         else:
             casts.append(pl.col(name).cast(pl.String))
-    frame = frame.select(casts)
+    return frame.select(casts)
+
+
+def unique_headers(raw: list[str], file: str) -> list[str]:
+    """Header names made unique and kept clear of the names the engine uses (``row``, ``_*``)."""
+    return _unique_headers(raw, file)
+
+
+def _read_parquet(path: Path, data: bytes) -> pl.DataFrame:
+    frame = read_parquet_bytes(data, str(path))  # also a Polars panic is a located error
+    frame = text_columns(frame)
     frame.columns = _unique_headers(frame.columns, str(path))
     return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 
@@ -335,8 +345,19 @@ def _problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
     return cleaned, checks
 
 
-def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Manifest:
-    """Map headers, check every value and split the rows into valid and rejected ones."""
+def duplicate_reason(first_row: int) -> str:
+    """Why a later row with an already seen shipment id is rejected."""
+    return f"duplicate shipment_id, first seen at row {first_row}; this later row is rejected"
+
+
+def validate(
+    raw: pl.DataFrame, *, file: str, rejected: list[Rejection], deduplicate: bool = True
+) -> Manifest:
+    """Map headers, check every value and split the rows into valid and rejected ones.
+
+    ``deduplicate=False`` leaves later duplicates of a shipment id in ``frame``: a
+    distributed run validates parts of a manifest and rejects duplicates across all of them.
+    """
     read_count = raw.height + len({r.row for r in rejected})
     frame, renames, passthrough = _map_headers(raw)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -362,7 +383,7 @@ def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Mani
     valid = cleaned.filter(~pl.col(ROW).is_in(flagged.get_column(ROW).implode()))
     # later duplicates of a shipment id are rejected, the first one is screened
     later = ~pl.col("shipment_id").is_first_distinct()
-    duplicates = valid.filter(later)
+    duplicates = valid.filter(later) if deduplicate else valid.clear()
     if duplicates.height:
         first = (
             valid.filter(
@@ -377,7 +398,7 @@ def validate(raw: pl.DataFrame, *, file: str, rejected: list[Rejection]) -> Mani
                 Rejection(
                     record[ROW],
                     "shipment_id",
-                    f"duplicate shipment_id, first seen at row {record['_first']}; this later row is rejected",
+                    duplicate_reason(record["_first"]),
                     record["shipment_id"],
                 )
             )
