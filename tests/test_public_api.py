@@ -179,6 +179,17 @@ PUBLIC_API: dict[str, set[str]] = {
         "rises",
         "stored_statuses",
     },
+    "spark": {
+        "SparkScreening",
+        "java_version",
+        "local_session",
+        "match_parties",
+        "party_counts",
+        "rejections",
+        "screen_manifest",
+        "screen_structures",
+        "structure_counts",
+    },
 }
 
 
@@ -207,3 +218,11 @@ def test_only_chemistry_imports_rdkit() -> None:
 def test_nothing_below_the_cli_imports_it() -> None:
     pattern = re.compile(r"^\s*(import fentrace\.cli|from fentrace\.cli)", re.M)
     assert [name for name, text in _modules_outside("cli") if pattern.search(text)] == []
+
+
+def test_only_the_spark_edges_import_pyspark_and_nothing_below_imports_them() -> None:
+    pyspark = re.compile(r"^\s*(import pyspark|from pyspark)", re.M)
+    spark = re.compile(r"^\s*(import fentrace\.spark|from fentrace\.spark)", re.M)
+    outside = _modules_outside("spark")
+    assert [n for n, text in outside if pyspark.search(text)] == ["cli/spark_engine.py"]
+    assert [n for n, text in outside if spark.search(text)] == ["cli/spark_engine.py"]

@@ -111,6 +111,16 @@ def _short_status(status: str, verified: bool) -> str:
 )
 @click.option("--as-of", "as_of", metavar="DATE", help="Screen as of this date (default today).")
 @monocycle_option
+@click.option(
+    "--engine",
+    type=click.Choice(["single", "spark"]),
+    default="single",
+    show_default=True,
+    help="spark: run on Apache Spark (csv, parquet or jsonl in; -o OUT.parquet).",
+)
+@click.option(
+    "--master", default="local[2]", show_default=True, help="Spark master (with --engine spark)."
+)
 def screen_file_command(
     file: Path,
     output: str,
@@ -120,11 +130,18 @@ def screen_file_command(
     as_of: str | None,
     out_format_flag: str | None,
     monocycle_reading: str,
+    engine: str,
+    master: str,
 ) -> None:
     """Screen every record of FILE (.smi, .csv, .sdf); one output row per record, in order."""
+    when = parse_date(as_of) or date.today()
+    if engine == "spark":
+        from fentrace.cli.spark_engine import screen_chemicals  # PySpark loads only here
+
+        screen_chemicals(file, output, column, id_column, when, master, monocycle_reading)
+        return
     from fentrace.chemistry.batch import screen_file  # RDKit loads only for chem commands
 
-    when = parse_date(as_of) or date.today()
     out_format = out_format_flag or output_format(output)
     if output == "-" and out_format == "parquet":
         raise UsageError("--format parquet needs a file: -o results.parquet")

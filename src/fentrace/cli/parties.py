@@ -168,26 +168,7 @@ def read_table(path: Path) -> UserTable:
 
 def result_row(row: int, result: PartyResult) -> dict[str, Any]:
     """One output row of screen-file."""
-    best = result.best
-    return {
-        "row": row,
-        "name": result.query,
-        "country": result.country,
-        "verdict": result.verdict,
-        "score": round(best.score, 4) if best else None,
-        "entity_id": best.entity_id if best else None,
-        "matched_name": best.name if best else None,
-        "matched_alias": best.matched_alias if best else None,
-        "lists": "|".join(best.lists) if best else None,
-        "action": best.action if best else None,
-        "since": best.since.isoformat() if best and best.since else None,
-        "source": best.source if best else None,
-        "explanation": " | ".join(best.explanation) if best else None,
-        "error": result.error,
-        "warnings": " | ".join(result.warnings) or None,
-        "programs": "|".join(best.programs) if best else None,
-        "birth_dates": "|".join(best.birth_dates) if best else None,
-    }
+    return result.to_row(row)
 
 
 @parties.command(name="screen-file")
@@ -212,6 +193,16 @@ def result_row(row: int, result: PartyResult) -> dict[str, Any]:
 @_LIST_OPTION
 @_NO_BUNDLED_OPTION
 @_NO_CACHE_OPTION
+@click.option(
+    "--engine",
+    type=click.Choice(["single", "spark"]),
+    default="single",
+    show_default=True,
+    help="spark: run on Apache Spark (csv, parquet or jsonl in; -o OUT.parquet).",
+)
+@click.option(
+    "--master", default="local[2]", show_default=True, help="Spark master (with --engine spark)."
+)
 def screen_file_command(
     file: Path,
     column: str,
@@ -224,8 +215,22 @@ def screen_file_command(
     lists: tuple[Path, ...],
     no_bundled: bool,
     no_cache: bool,
+    engine: str,
+    master: str,
 ) -> None:
     """Screen every name in a column of FILE (csv, xlsx, jsonl, parquet)."""
+    if engine == "spark":
+        if dob_column or kind_column or programs or no_cache:
+            raise UsageError(
+                "--dob-column, --kind-column, --program and --no-cache are not available "
+                "with --engine spark"
+            )
+        from fentrace.cli.spark_engine import screen_parties  # PySpark loads only here
+
+        screen_parties(
+            file, column, country_column, identifier_column, output, lists, no_bundled, master
+        )
+        return
     fmt = output_format(output)
     check_output(output, file, *lists)
     user_table = read_table(file)

@@ -82,6 +82,16 @@ def shipments() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print counts, top alerts and rejections as JSON."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["single", "spark"]),
+    default="single",
+    show_default=True,
+    help="spark: run on Apache Spark (pip install 'fentrace[spark]'; writes -o OUT.parquet).",
+)
+@click.option(
+    "--master", default="local[2]", show_default=True, help="Spark master (with --engine spark)."
+)
 def screen(
     manifest: str,
     output: str | None,
@@ -91,6 +101,8 @@ def screen(
     min_level: str,
     rejected_path: str | None,
     as_json: bool,
+    engine: str,
+    master: str,
 ) -> None:
     """Screen MANIFEST (csv, xlsx, jsonl or parquet; '-' reads JSON lines or CSV from stdin)."""
     day = parse_date(as_of)
@@ -105,6 +117,13 @@ def screen(
     for path in (output, report, rejected_path):
         check_output(path, None if manifest == "-" else manifest, rules_path)
     rules = load_rules(rules_path)
+    if engine == "spark":
+        if report is not None:
+            raise UsageError("--report is not available with --engine spark")
+        from fentrace.cli.spark_engine import screen_shipments  # PySpark loads only here
+
+        screen_shipments(manifest, output, rules, day, min_level, rejected_path, as_json, master)
+        return
     batch = (
         read_manifest_bytes(sys.stdin.buffer.read()) if manifest == "-" else read_manifest(manifest)
     )

@@ -132,6 +132,29 @@ class PartyResult:
             "warnings": list(self.warnings),
         }
 
+    def to_row(self, row: int) -> dict[str, Any]:
+        """One flat output row of ``parties screen-file`` (the best match only)."""
+        best = self.best
+        return {
+            "row": row,
+            "name": self.query,
+            "country": self.country,
+            "verdict": self.verdict,
+            "score": round(best.score, 4) if best else None,
+            "entity_id": best.entity_id if best else None,
+            "matched_name": best.name if best else None,
+            "matched_alias": best.matched_alias if best else None,
+            "lists": "|".join(best.lists) if best else None,
+            "action": best.action if best else None,
+            "since": best.since.isoformat() if best and best.since else None,
+            "source": best.source if best else None,
+            "explanation": " | ".join(best.explanation) if best else None,
+            "error": self.error,
+            "warnings": " | ".join(self.warnings) or None,
+            "programs": "|".join(best.programs) if best else None,
+            "birth_dates": "|".join(best.birth_dates) if best else None,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _AliasRecord:

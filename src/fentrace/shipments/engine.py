@@ -127,6 +127,22 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def mention_finder(lexicon: Lexicon, rules: Rules) -> MentionFinder:
+    """What reads the chemicals a description names: the lexicon and the rules' trade names."""
+    lowered = {k.lower(): v for k, v in lexicon.items()}
+    return MentionFinder(
+        lexicon, {n.term: lowered.get(n.means.lower(), n.means) for n in rules.chemical_names}
+    )
+
+
+def goods_queries(
+    frame: pl.DataFrame, finder: MentionFinder, rules: Rules, names: NameResolver | None
+) -> list[str]:
+    """The distinct chemical queries the lines of goods in ``frame`` give (what is screened)."""
+    _goods_frame, pairs = _goods(frame, finder, rules, names)
+    return pairs.get_column("query").unique(maintain_order=True).to_list()
+
+
 def _goods(
     frame: pl.DataFrame, finder: MentionFinder, rules: Rules, names: NameResolver | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -683,11 +699,7 @@ def score_rows(
             progress(name)
 
     stage("goods")
-    lexicon = {k.lower(): v for k, v in lookups.lexicon.items()}
-    finder = MentionFinder(
-        lookups.lexicon,
-        {n.term: lexicon.get(n.means.lower(), n.means) for n in rules.chemical_names},
-    )
+    finder = mention_finder(lookups.lexicon, rules)
     goods, pairs = _goods(frame, finder, rules, lookups.names)
     quoted = {
         (goods_id, query): words
@@ -904,7 +916,9 @@ __all__ = [
     "contact_key",
     "cross_row_details",
     "explain_codes",
+    "goods_queries",
     "latest_date",
+    "mention_finder",
     "score_rows",
     "screen_manifest",
     "screening_dates",

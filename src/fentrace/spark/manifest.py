@@ -1,0 +1,749 @@
+"""Shipment screening on a Spark DataFrame, with exactly the single-process engine's results.
+
+The plan (each step a Spark job over the validated rows, which are cached once):
+
+1. *validate*: every partition goes through ``shipments.ingest.validate`` (``mapInArrow``);
+   malformed rows become ``rejected`` records with their row number, never an exception.
+   Later duplicates of a shipment id are found with a Spark aggregation over all rows.
+2. *distinct lookups*: the distinct lines of goods give the chemical queries; each distinct
+   query is screened once per control epoch and each distinct (name, country) once, spread
+   over the executors; the findings (a few thousand small records) are broadcast.
+3. *whole-manifest indicators*: SHARED_CONTACT groups the distinct (contact, consignee) pairs
+   by their contact key, STRUCTURING the small shipments by (shipper, consignee); each group
+   lands whole in one partition (``repartition`` by the key), where the engine's own functions
+   compute its details, which are joined back to the rows.
+4. *score*: every partition goes through ``shipments.engine.score_rows`` with the broadcast
+   findings, the whole manifest's latest date and the joined details.
+
+No step depends on how the input is partitioned, so the alerts equal the single-process ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import pickle
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import pyarrow as pa
+from pyspark import StorageLevel
+from pyspark.sql import functions as sf
+from pyspark.sql.types import (
+    BinaryType,
+    DateType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+from fentrace.exc import InputError
+from fentrace.shipments.engine import (
+    CONTEXT_COLUMNS,
+    REASON_DTYPE,
+    Lookups,
+    combine_details,
+    contact_key,
+    goods_queries,
+    mention_finder,
+    score_rows,
+    screening_dates,
+    shared_contact_details,
+    structuring_details,
+)
+from fentrace.shipments.ingest import (
+    ROW,
+    duplicate_reason,
+    text_columns,
+    unique_headers,
+    validate,
+)
+from fentrace.shipments.lookups import ChemFinding, PartyFinding
+from fentrace.shipments.rules import LEVELS, Rules, load_rules
+from fentrace.shipments.schema import Rejection
+from fentrace.spark import _worker
+from fentrace.spark._arrow import arrow_schema, frames, spark_schema, to_batches, whole_partition
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+ROW_COLUMN = "__fentrace_row"
+_REJECTION_COLUMNS = ("_rej_field", "_rej_reason", "_rej_value")
+REJECTED_SCHEMA = StructType(
+    [
+        StructField("row", LongType()),
+        StructField("field", StringType()),
+        StructField("reason", StringType()),
+        StructField("value", StringType()),
+    ]
+)
+#: Party roles as the engine screens them: (name column, country column or None).
+_PARTY_COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("shipper_name", "shipper_country"),
+    ("consignee_name", "consignee_country"),
+    ("forwarder_name", None),
+    ("notify_party", None),
+)
+#: Above this many rows a detail table is joined by shuffling instead of broadcasting.
+_BROADCAST_ROWS = 2_000_000
+
+
+@dataclass
+class SparkScreening:
+    """The alerts and the rejected-row problems of one manifest, as Spark DataFrames.
+
+    ``alerts`` has the single-process alert columns (``shipment_id``, ``row``, ``score``,
+    ``level``, ``reasons``, the context and passthrough columns) and is computed when it is
+    written or collected; ``rejected`` has one row per (row, field) problem. The counts
+    were taken while screening: ``read == screened + rejected_rows`` always.
+    """
+
+    alerts: DataFrame
+    rejected: DataFrame
+    read: int
+    screened: int
+    rejected_rows: int
+    latest: date | None
+    distinct: dict[str, int] = field(default_factory=dict)
+    _cached: list[DataFrame] = field(default_factory=list, repr=False)
+
+    def counts(self, levels: dict[str, int] | None = None) -> dict[str, int]:
+        """read / screened / rejected and the alerts per level (counted now, unless given)."""
+        if levels is None:
+            levels = {
+                str(row["level"]): int(row["count"])
+                for row in self.alerts.groupBy("level").count().collect()
+            }
+        return {
+            "read": self.read,
+            "screened": self.screened,
+            "rejected": self.rejected_rows,
+            **{level: int(levels.get(level, 0)) for level in LEVELS},
+        }
+
+    def unpersist(self) -> None:
+        """Release the cached validated rows and detail tables."""
+        for frame in self._cached:
+            frame.unpersist()
+        self._cached.clear()
+
+
+def number_rows(df: DataFrame, first_row: int = 1, row_column: str | None = None) -> DataFrame:
+    """``df`` with ``__fentrace_row``: each row's position in the DataFrame, from ``first_row``.
+
+    Uses the partition sizes (one counting job), so the numbers are consecutive and follow
+    the DataFrame's order: for one Parquet file they are the single-process row numbers.
+    With ``row_column`` that column (e.g. a line number kept from the source, so that the
+    numbers survive a repartition) is the row number instead, and is dropped.
+    """
+    if row_column is not None:
+        if row_column not in df.columns:
+            raise InputError(f"row column {row_column!r} not in the data")
+        return df.withColumn(ROW_COLUMN, sf.col(row_column).cast(LongType())).drop(row_column)
+    tagged = df.withColumn("__mid", sf.monotonically_increasing_id())
+    part = sf.shiftright(sf.col("__mid"), 33)
+    sizes = sorted(
+        (int(r["p"]), int(r["n"]))
+        for r in tagged.groupBy(part.alias("p")).agg(sf.count(sf.lit(1)).alias("n")).collect()
+    )
+    offsets: list[Any] = []
+    total = first_row
+    for partition, size in sizes:
+        offsets += [sf.lit(partition), sf.lit(total)]
+        total += size
+    if not offsets:
+        return df.withColumn(ROW_COLUMN, sf.lit(None).cast(LongType()))
+    local = sf.col("__mid").bitwiseAND(sf.lit((1 << 33) - 1))
+    start = sf.element_at(sf.create_map(*offsets), part)
+    return tagged.withColumn(ROW_COLUMN, (start + local).cast(LongType())).drop("__mid")
+
+
+def malformed_reason(line: str, header_fields: int) -> str | None:
+    """Why a CSV record with more fields than the header is rejected (None when it has fewer:
+    it is read with empty trailing fields, as the single-process reader reads it)."""
+    fields = next(csv.reader([line]), [])
+    if len(fields) <= header_fields:
+        return None
+    return f"has {len(fields)} fields, the header has {header_fields}"
+
+
+def _validate_partition(
+    data_columns: list[str],
+    headers: list[str],
+    malformed_column: str | None,
+    source: str,
+    schema: pa.Schema,
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for raw in frames(batches):
+            rejected: list[Rejection] = []
+            if malformed_column is not None:
+                bad = raw.filter(pl.col(malformed_column).is_not_null())
+                longer: list[int] = []
+                for number, line in bad.select(ROW_COLUMN, malformed_column).iter_rows():
+                    reason = malformed_reason(line, len(data_columns))
+                    if reason is not None:
+                        rejected.append(Rejection(number, "(row)", reason))
+                        longer.append(number)
+                raw = raw.filter(~pl.col(ROW_COLUMN).is_in(longer))
+            text = text_columns(raw.select(data_columns))
+            text.columns = headers
+            text = text.select(raw.get_column(ROW_COLUMN).alias(ROW), *headers)
+            manifest = validate(text, file=source, rejected=rejected, deduplicate=False)
+            valid = manifest.frame.with_columns(
+                pl.col("shipper_name").str.to_lowercase().alias("_pair_s"),
+                pl.col("consignee_name").str.to_lowercase().alias("_pair_c"),
+            )
+            problems = pl.DataFrame(
+                [(r.row, r.field, r.reason, r.value) for r in manifest.rejected],
+                schema={ROW: pl.Int64, **dict.fromkeys(_REJECTION_COLUMNS, pl.String)},
+                orient="row",
+            )
+            yield from to_batches(pl.concat([valid, problems], how="diagonal_relaxed"), schema)
+
+    return run
+
+
+def _goods_partition(
+    rules: Rules, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        finder = mention_finder(_worker.lexicon(), rules)
+        resolver = _worker.name_resolver()
+        for frame in frames(batches):
+            # systematic names (OPSIN) resolved once here; the scoring pass reuses the answers
+            systematic = list(
+                dict.fromkeys(
+                    n
+                    for d in frame.get_column("description").to_list()
+                    for n in finder.find(d).systematic
+                )
+            )
+            parsed = dict(zip(systematic, resolver(systematic), strict=True)) if systematic else {}
+            queries = goods_queries(frame, finder, rules, _worker.NameTable(parsed))
+            result = pl.DataFrame(
+                {
+                    "kind": ["query"] * len(queries) + ["name"] * len(parsed),
+                    "key": queries + list(parsed),
+                    "smiles": [None] * len(queries) + list(parsed.values()),
+                },
+                schema={"kind": pl.String, "key": pl.String, "smiles": pl.String},
+            )
+            yield from to_batches(result, schema)
+
+    return run
+
+
+def _chemicals_partition(
+    latest: date, as_of: date | None, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        screener = _worker.chemical_screener()
+        for frame in frames(batches, 500):
+            queries = frame.get_column("query").to_list()
+            out: list[tuple[str, date, bytes]] = []
+            base = screener(queries, latest)
+            out += [(q, latest, pickle.dumps(f)) for q, f in zip(queries, base, strict=True)]
+            if as_of is None:
+                by_date: dict[date, list[str]] = {}
+                for query, finding in zip(queries, base, strict=True):
+                    for day in screening_dates(finding, latest):
+                        by_date.setdefault(day, []).append(query)
+                for day, wanted in sorted(by_date.items()):
+                    found = screener(wanted, day)
+                    out += [(q, day, pickle.dumps(f)) for q, f in zip(wanted, found, strict=True)]
+            result = pl.DataFrame(
+                out, schema={"query": pl.String, "on": pl.Date, "finding": pl.Binary}, orient="row"
+            )
+            yield from to_batches(result, schema)
+
+    return run
+
+
+def _parties_partition(
+    schema: pa.Schema,
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        lookup = _worker.party_lookup()
+        for frame in frames(batches, 2_000):
+            names = frame.get_column("name").to_list()
+            countries = frame.get_column("country").to_list()
+            found = lookup(names, countries)
+            result = pl.DataFrame(
+                {
+                    "name": names,
+                    "country": countries,
+                    "finding": [pickle.dumps(f) for f in found],
+                },
+                schema={"name": pl.String, "country": pl.String, "finding": pl.Binary},
+            )
+            yield from to_batches(result, schema)
+
+    return run
+
+
+def _contact_keys_partition(
+    field_name: str, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for frame in frames(batches):
+            keyed = frame.with_columns(contact_key("value", field_name).alias("key")).drop_nulls(
+                "key"
+            )
+            yield from to_batches(keyed, schema)
+
+    return run
+
+
+def _shared_partition(
+    field_name: str, rules: Rules, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        frame = whole_partition(batches)  # every pair of a contact key is in this partition
+        if frame is None:
+            return
+        pairs = frame.select(pl.col("value").alias(field_name), "consignee_name")
+        details = shared_contact_details(pairs, field_name, rules)
+        kept = {value: detail for value, detail in details.items() if detail is not None}
+        result = pl.DataFrame(
+            {"value": list(kept), "detail": list(kept.values())},
+            schema={"value": pl.String, "detail": pl.String},
+        )
+        yield from to_batches(result, schema)
+
+    return run
+
+
+def _structuring_partition(
+    rules: Rules, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        frame = whole_partition(batches)  # every row of a (shipper, consignee) pair is here
+        if frame is None:
+            return
+        details = structuring_details(frame, rules)
+        result = pl.DataFrame({"row": frame.get_column(ROW), "detail": details}).drop_nulls(
+            "detail"
+        )
+        yield from to_batches(result, schema)
+
+    return run
+
+
+def _score_partition(
+    manifest_columns: list[str],
+    passthrough: tuple[str, ...],
+    shared_fields: tuple[str, ...],
+    shared_columns: list[str],
+    details: Any,
+    rules: Rules,
+    as_of: date | None,
+    latest: date | None,
+    chemicals: Any,
+    parties: Any,
+    schema: pa.Schema,
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        findings, names = chemicals.value
+        lookups = Lookups(
+            _worker.FindingTable(findings),
+            _worker.PartyTable(parties.value),
+            _worker.lexicon(),
+            _worker.NameTable(names),
+        )
+        for frame in frames(batches):
+            if details is not None:
+                frame = _with_details(frame, details.value, shared_fields)
+            parts = [frame.get_column(c) for c in shared_columns]
+            shared = (
+                combine_details(parts, "_d_SHARED_CONTACT")
+                if parts
+                else pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
+            )
+            structuring = frame.get_column("__structuring").alias("_d_STRUCTURING")
+            scored = score_rows(
+                frame.select(manifest_columns),
+                rules,
+                as_of,
+                lookups,
+                passthrough=passthrough,
+                latest=latest,
+                cross_row=[shared, structuring],
+            )
+            yield from to_batches(scored.alerts, schema)
+
+    return run
+
+
+_STRUCTURING_TAG = -1
+Details = dict[int, dict[Any, str]]
+
+
+def _with_details(
+    frame: pl.DataFrame, details: Details, shared_fields: tuple[str, ...]
+) -> pl.DataFrame:
+    """The broadcast SHARED_CONTACT and STRUCTURING details as columns of ``frame``."""
+    columns = [
+        frame.get_column(field_name)
+        .replace_strict(details.get(index, {}), default=None, return_dtype=pl.String)
+        .alias(f"__sc{index}")
+        for index, field_name in enumerate(shared_fields)
+    ]
+    columns.append(
+        frame.get_column(ROW)
+        .replace_strict(details.get(_STRUCTURING_TAG, {}), default=None, return_dtype=pl.String)
+        .alias("__structuring")
+    )
+    return frame.with_columns(columns)
+
+
+def _chemical_findings(
+    screened: DataFrame, rules: Rules, latest: date | None, as_of: date | None, partitions: int
+) -> tuple[dict[tuple[str, date], ChemFinding], dict[str, str | None]]:
+    """Every distinct chemical query of the goods, screened once per control epoch, and the
+    systematic names of the descriptions with the structures OPSIN gave them."""
+    if latest is None:
+        return {}, {}
+    goods_schema = StructType(
+        [
+            StructField("kind", StringType()),
+            StructField("key", StringType()),
+            StructField("smiles", StringType()),
+        ]
+    )
+    read = (
+        screened.select("description", "cas", "smiles", "hs_code")
+        .distinct()
+        .mapInArrow(_goods_partition(rules, arrow_schema(goods_schema)), goods_schema)
+        .distinct()
+        .collect()
+    )
+    queries = sorted({r["key"] for r in read if r["kind"] == "query"})
+    names = {r["key"]: r["smiles"] for r in read if r["kind"] == "name"}
+    if not queries:
+        return {}, names
+    chemical_schema = StructType(
+        [
+            StructField("query", StringType()),
+            StructField("on", DateType()),
+            StructField("finding", BinaryType()),
+        ]
+    )
+    spark = screened.sparkSession
+    findings = (
+        spark.createDataFrame([(q,) for q in queries], "query string")
+        .repartition(min(partitions, len(queries)))
+        .mapInArrow(
+            _chemicals_partition(latest, as_of, arrow_schema(chemical_schema)), chemical_schema
+        )
+        .collect()
+    )
+    found = {(row["query"], row["on"]): pickle.loads(row["finding"]) for row in findings}
+    return found, names
+
+
+def _party_findings(
+    screened: DataFrame, partitions: int
+) -> dict[tuple[str, str | None], PartyFinding]:
+    """Every distinct (name, country) of every party role, screened once."""
+    party_frames = [
+        screened.select(
+            sf.col(name).alias("name"),
+            (sf.col(country) if country else sf.lit(None).cast(StringType())).alias("country"),
+        )
+        for name, country in _PARTY_COLUMNS
+    ]
+    names = party_frames[0]
+    for other in party_frames[1:]:
+        names = names.unionByName(other)
+    party_schema = StructType(
+        [
+            StructField("name", StringType()),
+            StructField("country", StringType()),
+            StructField("finding", BinaryType()),
+        ]
+    )
+    found = (
+        names.filter(sf.col("name").isNotNull())
+        .distinct()
+        .repartition(partitions)
+        .mapInArrow(_parties_partition(arrow_schema(party_schema)), party_schema)
+        .collect()
+    )
+    return {(row["name"], row["country"]): pickle.loads(row["finding"]) for row in found}
+
+
+_DETAIL_SCHEMA = StructType(
+    [
+        StructField("tag", LongType()),
+        StructField("value", StringType()),
+        StructField("row", LongType()),
+        StructField("detail", StringType()),
+    ]
+)
+
+
+def _cross_row_details(
+    screened: DataFrame, rules: Rules, partitions: int
+) -> tuple[Details | None, DataFrame | None]:
+    """SHARED_CONTACT details per contact value and STRUCTURING details per row.
+
+    Each group (rows sharing a contact key; rows of one shipper-consignee pair) is sent
+    whole to one partition, where the engine's own function computes its details. The
+    details come back as tables for a broadcast (nearly always: they are few), else as a
+    cached DataFrame to join.
+    """
+    key_schema = StructType(
+        [
+            StructField("value", StringType()),
+            StructField("consignee_name", StringType()),
+            StructField("key", StringType()),
+        ]
+    )
+    detail_schema = StructType(
+        [StructField("value", StringType()), StructField("detail", StringType())]
+    )
+    tables: list[DataFrame] = []
+    for index, field_name in enumerate(rules.shared_fields):
+        tables.append(
+            screened.select(sf.col(field_name).alias("value"), "consignee_name")
+            .filter(sf.col("value").isNotNull())
+            .distinct()
+            .mapInArrow(_contact_keys_partition(field_name, arrow_schema(key_schema)), key_schema)
+            .repartition(partitions, "key")
+            .mapInArrow(
+                _shared_partition(field_name, rules, arrow_schema(detail_schema)), detail_schema
+            )
+            .select(
+                sf.lit(index).cast(LongType()).alias("tag"),
+                "value",
+                sf.lit(None).cast(LongType()).alias("row"),
+                "detail",
+            )
+        )
+    structuring_schema = StructType(
+        [StructField("row", LongType()), StructField("detail", StringType())]
+    )
+    tables.append(
+        screened.filter(sf.col("quantity_kg") <= sf.lit(float(rules.structuring_max_kg)))
+        .select(ROW, "shipper_name", "consignee_name", "date", "quantity_kg", "_pair_s", "_pair_c")
+        .repartition(partitions, "_pair_s", "_pair_c")
+        .mapInArrow(
+            _structuring_partition(rules, arrow_schema(structuring_schema)), structuring_schema
+        )
+        .select(
+            sf.lit(_STRUCTURING_TAG).cast(LongType()).alias("tag"),
+            sf.lit(None).cast(StringType()).alias("value"),
+            "row",
+            "detail",
+        )
+    )
+    union = tables[0]
+    for table in tables[1:]:
+        union = union.unionByName(table)
+    union = union.persist(StorageLevel.MEMORY_AND_DISK)
+    head = union.limit(_BROADCAST_ROWS + 1).collect()
+    if len(head) > _BROADCAST_ROWS:
+        return None, union
+    details: Details = {}
+    for record in head:
+        key = record["row"] if record["tag"] == _STRUCTURING_TAG else record["value"]
+        details.setdefault(int(record["tag"]), {})[key] = record["detail"]
+    union.unpersist()
+    return details, None
+
+
+def screen_manifest(
+    df: DataFrame,
+    rules: Rules | None = None,
+    as_of: date | None = None,
+    *,
+    row_column: str | None = None,
+    first_row: int = 1,
+    malformed_column: str | None = None,
+    source: str = "<spark>",
+) -> SparkScreening:
+    """Screen the manifest rows of ``df`` on Spark: the single-process alerts, as DataFrames.
+
+    ``df`` holds manifest columns under any of the header spellings the single-process
+    reader maps (strings, dates, numbers or arrays). Row numbers: ``row_column`` when given
+    (e.g. a line number kept from the source), else each row's position from ``first_row``
+    (1 as for Parquet; 2 for a CSV whose header is line 1). ``malformed_column`` names the
+    column where a CSV reader put records it could not split (they are rejected as such).
+    """
+    rules = rules or load_rules()
+    spark = df.sparkSession
+    numbered = number_rows(df, first_row, row_column)
+    data_columns = [c for c in numbered.columns if c not in (ROW_COLUMN, malformed_column)]
+    headers = unique_headers(data_columns, source)
+    probe = validate(
+        pl.DataFrame(schema={ROW: pl.Int64, **dict.fromkeys(headers, pl.String)}),
+        file=source,
+        rejected=[],
+        deduplicate=False,
+    )
+    valid_schema = [*probe.frame.schema.items(), ("_pair_s", pl.String), ("_pair_c", pl.String)]
+    validated_schema = spark_schema([*valid_schema, *((c, pl.String) for c in _REJECTION_COLUMNS)])
+    # results never depend on the partitioning; on few cores, many small partitions only
+    # add per-task overhead to every later stage
+    most = 4 * spark.sparkContext.defaultParallelism
+    if numbered.rdd.getNumPartitions() > most:
+        numbered = numbered.coalesce(most)
+    validated = numbered.mapInArrow(
+        _validate_partition(
+            data_columns, headers, malformed_column, source, arrow_schema(validated_schema)
+        ),
+        validated_schema,
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    cached: list[DataFrame] = [validated]
+    problem = sf.col("_rej_field").isNotNull()
+    valid = validated.filter(~problem).drop(*_REJECTION_COLUMNS)
+    problems = validated.filter(problem).select(
+        ROW,
+        sf.col("_rej_field").alias("field"),
+        sf.col("_rej_reason").alias("reason"),
+        sf.col("_rej_value").alias("value"),
+    )
+    # one pass fills the cache and counts: valid rows, rejected rows, the latest date
+    totals = validated.agg(
+        sf.count(sf.when(~problem, sf.lit(1))).alias("valid"),
+        sf.count_distinct(sf.when(problem, sf.col(ROW))).alias("problem_rows"),
+        sf.max(sf.when(~problem, sf.col("date"))).alias("latest"),
+    ).first()
+    assert totals is not None
+    valid_count, problem_rows = int(totals["valid"]), int(totals["problem_rows"])
+
+    # later duplicates of a shipment id, across all partitions (nearly always none)
+    firsts = (
+        valid.groupBy("shipment_id")
+        .agg(sf.min(ROW).alias("__first"), sf.count(sf.lit(1)).alias("__n"))
+        .filter(sf.col("__n") > 1)
+        .select(sf.col("shipment_id").alias("__dup_id"), "__first")
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    cached.append(firsts)
+    duplicated = firsts.limit(_BROADCAST_ROWS + 1).count()
+    latest = as_of or totals["latest"]
+    if duplicated:
+        side = sf.broadcast(firsts) if duplicated <= _BROADCAST_ROWS else firsts
+        marked = valid.join(side, valid["shipment_id"] == side["__dup_id"], "left")
+        later = sf.col("__first").isNotNull() & (sf.col(ROW) != sf.col("__first"))
+        prefix, _, suffix = duplicate_reason(-1).partition("-1")
+        duplicates = marked.filter(later).select(
+            ROW,
+            sf.lit("shipment_id").alias("field"),
+            sf.concat(sf.lit(prefix), sf.col("__first").cast(StringType()), sf.lit(suffix)).alias(
+                "reason"
+            ),
+            sf.col("shipment_id").alias("value"),
+        )
+        screened = marked.filter(~later).drop("__dup_id", "__first")
+        dup_totals = marked.agg(
+            sf.count(sf.when(later, sf.lit(1))).alias("n"),
+            sf.max(sf.when(~later, sf.col("date"))).alias("latest"),
+        ).first()
+        assert dup_totals is not None
+        duplicate_rows = int(dup_totals["n"])
+        latest = as_of or dup_totals["latest"]
+        rejected = problems.unionByName(duplicates)
+    else:
+        screened, duplicate_rows, rejected = valid, 0, problems
+    default_partitions = spark.sparkContext.defaultParallelism
+
+    # three independent jobs at once: chemicals, parties, whole-manifest details
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        chemical_job = pool.submit(
+            _chemical_findings, screened, rules, latest, as_of, default_partitions
+        )
+        party_job = pool.submit(_party_findings, screened, default_partitions)
+        detail_job = pool.submit(_cross_row_details, screened, rules, default_partitions)
+        chemical_findings, system_names = chemical_job.result()
+        party_findings = party_job.result()
+        details, detail_table = detail_job.result()
+    if detail_table is not None:
+        cached.append(detail_table)
+
+    rows = screened
+    shared_columns = [f"__sc{i}" for i in range(len(rules.shared_fields))]
+    if details is None:  # too many to broadcast as tables: Spark joins
+        assert detail_table is not None
+        for index, field_name in enumerate(rules.shared_fields):
+            side = detail_table.filter(sf.col("tag") == index).select(
+                sf.col("value").alias(f"__sv{index}"), sf.col("detail").alias(f"__sc{index}")
+            )
+            rows = rows.join(side, rows[field_name] == side[f"__sv{index}"], "left").drop(
+                f"__sv{index}"
+            )
+        side = detail_table.filter(sf.col("tag") == _STRUCTURING_TAG).select(
+            sf.col("row").alias("__srow"), sf.col("detail").alias("__structuring")
+        )
+        rows = rows.join(side, rows[ROW] == side["__srow"], "left").drop("__srow")
+        broadcast_details = None
+    else:
+        broadcast_details = spark.sparkContext.broadcast(details)
+
+    manifest_columns = [c for c, _ in probe.frame.schema.items()]
+    alerts_schema = spark_schema(
+        [
+            ("shipment_id", pl.String),
+            (ROW, pl.Int64),
+            ("score", pl.Float64),
+            ("level", pl.String),
+            ("reasons", REASON_DTYPE),
+            *((c, probe.frame.schema[c]) for c in CONTEXT_COLUMNS),
+            *((c, pl.String) for c in probe.passthrough),
+        ]
+    )
+    chemicals = spark.sparkContext.broadcast((chemical_findings, system_names))
+    parties = spark.sparkContext.broadcast(party_findings)
+    alerts = rows.mapInArrow(
+        _score_partition(
+            manifest_columns,
+            probe.passthrough,
+            rules.shared_fields,
+            shared_columns,
+            broadcast_details,
+            rules,
+            as_of,
+            latest,
+            chemicals,
+            parties,
+            arrow_schema(alerts_schema),
+        ),
+        alerts_schema,
+    )
+    return SparkScreening(
+        alerts=alerts,
+        rejected=rejected,
+        read=valid_count + problem_rows,
+        screened=valid_count - duplicate_rows,
+        rejected_rows=problem_rows + duplicate_rows,
+        latest=latest,
+        distinct={
+            "chemical_queries": len({q for q, _ in chemical_findings}),
+            "chemical_screenings": len(chemical_findings),
+            "parties": len(party_findings),
+        },
+        _cached=cached,
+    )
+
+
+def rejections(screening: SparkScreening, limit: int | None = None) -> list[Rejection]:
+    """The rejected-row problems in row order (the first ``limit`` of them)."""
+    ordered = screening.rejected.orderBy(ROW, "field")
+    collected = ordered.limit(limit).collect() if limit is not None else ordered.collect()
+    return [Rejection(int(r[ROW]), r["field"], r["reason"], r["value"]) for r in collected]
+
+
+__all__ = [
+    "REJECTED_SCHEMA",
+    "SparkScreening",
+    "malformed_reason",
+    "number_rows",
+    "rejections",
+    "screen_manifest",
+]
