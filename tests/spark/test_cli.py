@@ -55,7 +55,9 @@ def test_a_missing_input_fails_with_exit_1(spark: Any, tmp_path: Path, capsys: A
     assert "no such file" in capsys.readouterr().err
 
 
-def test_chem_and_parties_screen_file_on_spark(spark: Any, tmp_path: Path, capsys: Any) -> None:
+def test_chem_and_parties_screen_file_on_spark(
+    spark: Any, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
     structures = tmp_path / "s.csv"
     structures.write_text("id,smiles\nA,O=C1CCN(CCc2ccccc2)CC1\nB,not a smiles\nC,CCO\n")
     out = tmp_path / "chem.parquet"
@@ -66,9 +68,11 @@ def test_chem_and_parties_screen_file_on_spark(spark: Any, tmp_path: Path, capsy
     assert chem.get_column("resolved").to_list() == [True, False, True]
     names = tmp_path / "n.csv"
     names.write_text("name,country\nHubei Amarvel Biotech Co., Ltd.,CN\nPlain Bakery LLC,US\n")
+    # relative paths are this process's, not the JVM's (which started elsewhere)
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "parties.parquet"
-    args = ["parties", "screen-file", str(names), "--column", "name", "--engine", "spark"]
-    assert main([*args, "--country-column", "country", "-o", str(out)]) == 0
+    args = ["parties", "screen-file", "n.csv", "--column", "name", "--engine", "spark"]
+    assert main([*args, "--country-column", "country", "-o", "parties.parquet"]) == 0
     assert "read 2 rows, screened 2, rejected 0; match 1" in capsys.readouterr().err
     parties = pl.read_parquet(out / "*.parquet").sort("row")
     assert parties.get_column("row").to_list() == [2, 3]

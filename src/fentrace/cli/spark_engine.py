@@ -36,13 +36,17 @@ def session(master: str) -> SparkSession:
 
 
 def check_parquet_output(output: str | None) -> str:
-    """The output path: ``--engine spark`` writes a Parquet directory."""
+    """The output path, absolute: ``--engine spark`` writes a Parquet directory.
+
+    Absolute because the JVM resolves relative paths against its own working directory,
+    which is where the session started, not where the command runs now.
+    """
     if output is None or output == "-" or Path(output).suffix.lower() != ".parquet":
         raise UsageError(
             "--engine spark writes a Parquet directory: give -o OUT.parquet "
             f"(got {output or 'none'})"
         )
-    return output
+    return str(Path(output).resolve())
 
 
 def read_input(spark: SparkSession, path: Path) -> tuple[DataFrame, int, str | None]:
@@ -50,6 +54,7 @@ def read_input(spark: SparkSession, path: Path) -> tuple[DataFrame, int, str | N
     column where records the CSV reader could not split are kept (CSV only)."""
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    path = path.resolve()  # the JVM's working directory may not be this process's
     suffix = path.suffix.lower()
     if path.is_dir() or suffix in (".parquet", ".pq"):
         return spark.read.parquet(str(path)), 1, None
