@@ -27,9 +27,10 @@ def build_app(
     data_dir: str | None = None,
     database_url: str | None = None,
 ) -> object:
-    """The ASGI app ``fentrace serve`` runs: the service API (and the web pages, once mounted)."""
+    """The ASGI app ``fentrace serve`` runs: the service API and the web pages at ``/``."""
     from fentrace.service import Settings, create_app
     from fentrace.service.logs import configure_logging
+    from fentrace.web import mount_web
 
     settings = Settings.load(
         config,
@@ -39,7 +40,7 @@ def build_app(
         database_url=database_url,
     )
     configure_logging(settings.log_level)
-    return create_app(settings)
+    return mount_web(create_app(settings))
 
 
 @click.command(name="serve", epilog=_settings_epilog())

@@ -118,7 +118,8 @@ class ServiceMiddleware:
                 scope.setdefault("state", {})["principal"] = principal
             limit_name = "max_body_bytes"
             limit = settings.max_body_bytes
-            if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
+            upload_paths = getattr(getattr(scope.get("app"), "state", None), "upload_paths", ())
+            if method == "POST" and path.rstrip("/") in (*UPLOAD_PATHS, *upload_paths):
                 limit_name, limit = "max_upload_bytes", settings.max_upload_bytes
             declared = headers.get(b"content-length")
             if declared is not None:
@@ -260,6 +261,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         lifespan=lifespan,
     )
     app.state.service = service
+    # A mounted web application adds the paths of its own upload forms here.
+    app.state.upload_paths = []
     metrics = Metrics(service)
     app.state.metrics = metrics
 
