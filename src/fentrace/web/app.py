@@ -383,6 +383,8 @@ async def upload(request: Request) -> Response:
         )
     except FentraceError as error:
         return web.problem(request, error)
+    finally:
+        await form.close()
     return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
 
 
