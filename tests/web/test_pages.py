@@ -12,7 +12,7 @@ from fentrace.web.sessions import SESSION_COOKIE
 from .conftest import PASSWORD, SCRIPT_NAME, WebApp, csrf
 
 PAGES = ("/", "/alerts", "/gaps", "/timeline", "/substances/4-AP")
-ANALYST_PAGES = ("/upload", "/chem", "/parties")
+ANALYST_PAGES = ("/upload", "/chem", "/parties", "/simulate")
 
 
 # ------------------------------------------------------------------ sign-in and sessions
@@ -466,4 +466,63 @@ def test_admin_forms_need_admin(web: WebApp) -> None:
     assert (
         client.post("/admin/keys", data={"csrf": token, "name": "x", "role": "admin"}).status_code
         == 403
+    )
+
+
+# ------------------------------------------------------------------ simulation
+
+
+def test_simulation_compares_scenarios_with_their_levers(web: WebApp) -> None:
+    import time
+
+    client = web.sign_in("analyst")
+    token = csrf(client.get("/simulate").text)
+    answer = client.post(
+        "/simulate",
+        data={
+            "csrf": token,
+            "scenarios": ["baseline", "doubled-inspection"],
+            "start": "2024-01",
+            "end": "2024-06",
+            "seed": "3",
+        },
+    )
+    assert answer.status_code == 303
+    run_id = answer.headers["location"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + 120
+    while client.get(f"/simulate/{run_id}/progress").json()["state"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    progress = client.get(f"/simulate/{run_id}/progress").json()
+    assert progress == {"state": "succeeded", "months_done": 12, "months_total": 12, "error": None}
+    html = client.get(f"/simulate/{run_id}").text
+    assert 'id="levers"' in html
+    assert html.count("<polyline") == 7 * 2  # seven charts, one line per scenario
+    assert "doubled-inspection" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"scenarios": "no-such-scenario"}, "scenario"),
+        ({}, "at least one scenario"),
+        ({"scenarios": "baseline", "start": "2024-13"}, "month"),
+        ({"scenarios": "baseline", "seed": "x"}, "seed"),
+        ({"scenarios": "baseline", "start": "1990-01", "end": "2026-12"}, "months"),
+    ],
+)
+def test_simulation_rejects_bad_requests(web: WebApp, data: dict[str, str], field: str) -> None:
+    client = web.sign_in("analyst")
+    token = csrf(client.get("/simulate").text)
+    answer = client.post("/simulate", data={"csrf": token, **data})
+    assert answer.status_code == 400
+    assert field in answer.text
+
+
+def test_simulation_needs_an_analyst(web: WebApp) -> None:
+    client = web.sign_in("viewer")
+    token = csrf(client.get("/").text)
+    assert client.get("/simulate").status_code == 403
+    assert (
+        client.post("/simulate", data={"csrf": token, "scenarios": "baseline"}).status_code == 403
     )

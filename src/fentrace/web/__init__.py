@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fentrace.web.app import Web, install_error_pages, router
 from fentrace.web.headers import SecurityHeadersMiddleware
 from fentrace.web.sessions import SessionSigner, load_secret
+from fentrace.web.simulation import SimulationRunner
 
 #: The web forms whose body is a manifest upload (the service applies its upload limit).
 UPLOAD_FORM_PATHS = ("/upload",)
@@ -28,6 +29,7 @@ def mount_web(app: FastAPI) -> FastAPI:
     """Add the web pages, their assets and their security headers to a service app."""
     service = app.state.service
     app.state.web = Web(SessionSigner(load_secret(service.settings.data_dir)))
+    app.state.simulations = SimulationRunner()
     app.state.upload_paths = [*getattr(app.state, "upload_paths", []), *UPLOAD_FORM_PATHS]
     app.include_router(router)
     static = resources.files("fentrace.web") / "static"

@@ -32,7 +32,9 @@ from fentrace.service.models import ALERT_LEVELS, DISPOSITIONS, ROLES
 from fentrace.service.routers import kb as kb_routes
 from fentrace.shipments.engine import explain_codes
 from fentrace.shipments.rules import INDICATOR_CODES
+from fentrace.simulation import BUNDLED_SCENARIOS
 from fentrace.web import charts, evidence
+from fentrace.web import simulation as sim
 from fentrace.web.queue import QueueFilter, parse_route
 from fentrace.web.sessions import (
     SESSION_COOKIE,
@@ -66,6 +68,7 @@ NAV = (
     ("/parties", "Parties", "analyst"),
     ("/gaps", "Control gaps", "viewer"),
     ("/timeline", "Policy timeline", "viewer"),
+    ("/simulate", "Simulation", "analyst"),
     ("/admin", "Admin", "admin"),
 )
 
@@ -806,6 +809,133 @@ async def parties_lookup(request: Request) -> Response:
         results=[r.to_dict() for r in results],
         text=text,
         country=country or "",
+    )
+
+
+# ------------------------------------------------------------------ simulation
+
+
+def _runner(request: Request) -> sim.SimulationRunner:
+    runner: sim.SimulationRunner = request.app.state.simulations
+    return runner
+
+
+@router.get("/simulate")
+def simulate_form(request: Request) -> Response:
+    web = _web(request)
+    web.need(request, "analyst")
+    return web.page(
+        request,
+        "simulate.html",
+        title="Simulation",
+        scenarios=BUNDLED_SCENARIOS,
+        runs=_runner(request).recent(),
+    )
+
+
+@router.post("/simulate")
+async def simulate(request: Request) -> Response:
+    web = _web(request)
+    principal, form = await web.form(request, "analyst")
+    try:
+        scenarios = [str(v) for v in form.getlist("scenarios")]
+        seed_text = _text(form, "seed", 12) or "0"
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            raise UsageError(f"seed {seed_text!r} is not a whole number", field="seed") from None
+        run = _runner(request).submit(
+            principal.actor,
+            scenarios,
+            _text(form, "start", 7) or "2015-01",
+            _text(form, "end", 7) or "2026-12",
+            seed,
+        )
+    except FentraceError as error:
+        return web.problem(request, error)
+    service_of(request).audit(
+        principal,
+        "simulate.run",
+        target=f"simulation:{run.id}",
+        result={
+            "scenarios": list(run.scenarios),
+            "start": run.start.isoformat()[:7],
+            "end": run.end.isoformat()[:7],
+            "seed": run.seed,
+        },
+    )
+    return RedirectResponse(f"/simulate/{run.id}", status_code=303)
+
+
+@router.get("/simulate/{run_id}/progress")
+def simulate_progress(request: Request, run_id: str) -> Response:
+    _web(request).need(request, "analyst")
+    try:
+        run = _runner(request).get(run_id)
+    except FentraceError as error:
+        return JSONResponse(error.to_dict(), status_code=status_of(error))
+    return JSONResponse(run.progress(), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/simulate/{run_id}")
+def simulate_result(request: Request, run_id: str) -> Response:
+    web = _web(request)
+    web.need(request, "analyst")
+    try:
+        run = _runner(request).get(run_id)
+    except FentraceError as error:
+        return web.problem(request, error)
+    figures = []
+    if run.state == "succeeded":
+        first = next(iter(run.series.values()))
+        months = first["month"].to_list()
+
+        def lines(column: str, scale: str | None = None) -> list[tuple[str, list[float]]]:
+            return [
+                (
+                    name,
+                    [
+                        float(v) * (float(t) if scale else 1.0)
+                        for v, t in zip(
+                            frame[column].to_list(),
+                            frame[scale or column].to_list(),
+                            strict=True,
+                        )
+                    ],
+                )
+                for name, frame in run.series.items()
+            ]
+
+        figures.append(
+            charts.line_chart(
+                "Overdose deaths (model)", months, lines("deaths_model"), "deaths a month"
+            )
+        )
+        figures.append(
+            charts.line_chart("Fentanyl seized", months, lines("fentanyl_seized_kg"), "kg a month")
+        )
+        figures.append(
+            charts.line_chart(
+                "Precursors seized", months, lines("precursor_seized_kg"), "kg a month"
+            )
+        )
+        for column, route in sim.ROUTES.items():
+            figures.append(
+                charts.line_chart(
+                    f"Precursor flow: {route}",
+                    months,
+                    lines(column, scale="precursor_kg_total"),
+                    "kg a month",
+                )
+            )
+    return web.page(
+        request,
+        "simulation.html",
+        title="Simulation run",
+        run=run,
+        figures=figures,
+        levers=sim.lever_table(run) if run.state == "succeeded" else [],
+        totals=sim.totals(run) if run.state == "succeeded" else [],
     )
 
 

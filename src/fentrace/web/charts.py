@@ -121,3 +121,67 @@ def control_timeline(spans: Sequence[Span], today: date) -> Markup:
     )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+#: Line colours of compared scenarios (distinct for common colour-vision deficiencies).
+SERIES_COLOURS = ("#0b57a8", "#b00020", "#2e6b30", "#8a4b00", "#6b4fa0", "#00727a")
+
+
+def line_chart(
+    title: str, months: Sequence[date], series: Sequence[tuple[str, Sequence[float]]], unit: str
+) -> Markup:
+    """Monthly series as lines on one set of axes, with a legend and a text description."""
+    width, height, left, right, top, bottom = 760, 300, 64, 16, 14, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    highest = max([max(values, default=0.0) for _, values in series] + [1e-9])
+    count = max(1, len(months) - 1)
+
+    def x(index: int) -> float:
+        return left + plot_w * index / count
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value / highest)
+
+    description = "; ".join(
+        f"{name}: from {values[0]:,.0f} to {values[-1]:,.0f} {unit}, total {sum(values):,.0f}"
+        for name, values in series
+        if values
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
+    ]
+    for tick in range(5):
+        value = highest * tick / 4
+        ty = y(value)
+        parts.append(
+            f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#dddddd"/>'
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#3d3d3d">{value:,.0f}</text>'
+        )
+    years = sorted({m.year for m in months})
+    step = 1 if len(years) <= 12 else 2
+    for year in years[::step]:
+        index = next(i for i, m in enumerate(months) if m.year == year)
+        parts.append(
+            f'<text x="{x(index):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+            f'font-size="11" fill="#3d3d3d">{year}</text>'
+        )
+    for number, (name, values) in enumerate(series):
+        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        dash = "" if number < len(SERIES_COLOURS) else ' stroke-dasharray="5 3"'
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+        )
+        lx = left + (number % 3) * 230
+        ly = height - 22 + (number // 3) * 14
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 8}" width="14" height="4" fill="{colour}"/>'
+            f'<text x="{lx + 18}" y="{ly - 2}" font-size="11" fill="#1b1b1b">{escape(name)}</text>'
+        )
+    parts.append(
+        f'<text x="{left}" y="{top - 2}" font-size="11" fill="#3d3d3d">{escape(unit)}</text></svg>'
+    )
+    return Markup("".join(parts))

@@ -113,6 +113,30 @@
     });
   }
 
-  function start() { setUpUpload(); setUpJob(); setUpQueue(); setUpReview(); }
+  // Simulation run: poll the months simulated, reload when the run ends.
+  function setUpSimulation() {
+    var box = document.getElementById("simulation");
+    if (!box) { return; }
+    var state = box.getAttribute("data-state");
+    if (state === "succeeded" || state === "failed") { return; }
+    var bar = document.getElementById("sim-progress");
+    var url = "/simulate/" + encodeURIComponent(box.getAttribute("data-run")) + "/progress";
+    function poll() {
+      fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (run) {
+          if (!run) { window.setTimeout(poll, 2000); return; }
+          bar.value = run.months_done;
+          document.getElementById("sim-state").textContent = run.state;
+          document.getElementById("sim-done").textContent = String(run.months_done);
+          if (run.state === "succeeded" || run.state === "failed") { window.location.reload(); }
+          else { window.setTimeout(poll, 500); }
+        })
+        .catch(function () { window.setTimeout(poll, 2000); });
+    }
+    poll();
+  }
+
+  function start() { setUpUpload(); setUpJob(); setUpQueue(); setUpReview(); setUpSimulation(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
