@@ -260,6 +260,18 @@ def test_filter_the_queue(analyst: Watched, server: Server) -> None:
     assert set(levels) == {"high"}
 
 
+def test_keyboard_marks_the_current_alert(analyst: Watched, server: Server) -> None:
+    job = server.demo_job()
+    page = analyst.go(f"/alerts?job={job}&sort=score")
+    first = page.locator("#queue tbody tr").first.get_attribute("data-id")
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("e")
+    page.wait_for_selector(f"#queue tbody tr[data-id='{first}'] td.disp")
+    assert page.locator(f"#queue tbody tr[data-id='{first}'] td.disp").inner_text() == "escalated"
+    assert server.service.get_alert(int(str(first)))["disposition"] == "escalated"
+
+
 def test_look_up_4ap_and_read_its_controls(analyst: Watched) -> None:
     page = analyst.go("/chem")
     page.fill("#queries", "4-AP")

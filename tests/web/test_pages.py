@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,10 @@ from fentrace.web.headers import CONTENT_SECURITY_POLICY
 from fentrace.web.sessions import SESSION_COOKIE
 
 from .conftest import PASSWORD, SCRIPT_NAME, WebApp, csrf
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*httpx.*", category=Warning)
+    from fastapi.testclient import TestClient
 
 PAGES = ("/", "/alerts", "/gaps", "/timeline", "/substances/4-AP")
 ANALYST_PAGES = ("/upload", "/chem", "/parties", "/simulate")
@@ -526,3 +532,15 @@ def test_simulation_needs_an_analyst(web: WebApp) -> None:
     assert (
         client.post("/simulate", data={"csrf": token, "scenarios": "baseline"}).status_code == 403
     )
+
+
+def test_fentrace_serve_builds_the_app_with_the_pages(tmp_path: Path) -> None:
+    from fentrace.cli.serve import build_app
+
+    app = build_app(data_dir=str(tmp_path))
+    with TestClient(app, follow_redirects=False) as client:  # type: ignore[arg-type]
+        answer = client.get("/")
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/login?next=%2F"
+        assert client.get("/login").status_code == 200
+        assert client.get("/healthz").status_code == 200

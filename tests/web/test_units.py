@@ -98,3 +98,41 @@ def test_graph_script_is_the_network_view() -> None:
     assert script.lstrip().startswith("(function")
     assert "<script" not in script
     assert "</script" not in script
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+#: (text, background) pairs the stylesheet and the charts use.
+PAIRS = [
+    *(("#ffffff", c) for c in charts.LEVEL_COLOURS.values()),
+    *(("#ffffff", c) for c in charts.DISPOSITION_COLOURS.values()),
+    ("#ffffff", "#0b3d63"),  # header and buttons
+    ("#ffffff", "#0b5cad"),  # timeline bars
+    ("#ffffff", "#6b4fa0"),  # unverified timeline bars
+    ("#0b57a8", "#ffffff"),  # links
+    ("#0b57a8", "#f4f6f8"),  # links on cards
+    ("#4a4a4a", "#f4f6f8"),  # muted text on cards
+    ("#1b1b1b", "#f6d5d9"),  # gap matrix: controlled
+    ("#1b1b1b", "#fff1c2"),  # gap matrix: free
+    ("#0b3d63", "#ffffff"),  # sign-out button
+]
+
+
+@pytest.mark.parametrize(("text", "background"), PAIRS)
+def test_colours_pass_wcag_aa(text: str, background: str) -> None:
+    assert contrast(text, background) >= 4.5
+
+
+def test_contrast_formula_on_known_values() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") < 4.5  # the classic grey that fails AA
