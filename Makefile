@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/network.py
 	$(BIN)/python benchmarks/hardening.py
 	$(BIN)/python benchmarks/service.py --kill-test
+	$(BIN)/python benchmarks/web.py
 
 # Coverage-guided fuzzing of every parser (fuzz/run.py), FUZZ_SECONDS per target. Without an
 # atheris wheel for this machine, the property tests run FUZZ_SCALE times longer instead.
