@@ -943,7 +943,7 @@ def simulate_result(request: Request, run_id: str) -> Response:
 
 
 @router.get("/admin")
-def admin_page(request: Request, token: str = "") -> Response:
+def admin_page(request: Request) -> Response:
     web = _web(request)
     web.need(request, "admin")
     return _admin(request, created=None)
