@@ -11,7 +11,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pytest
 
 from fentrace.service import Service, Settings, create_app
 from fentrace.web import mount_web
+from fentrace.web.sessions import SESSION_COOKIE
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx.*", category=Warning)
@@ -61,18 +62,25 @@ class WebApp:
     service: Service
     job_id: str
     folder: Path
+    cookies: dict[str, str] = field(default_factory=dict)
 
     def client(self) -> TestClient:
         return TestClient(self.app, raise_server_exceptions=False, follow_redirects=False)
 
-    def sign_in(self, role: str) -> TestClient:
+    def sign_in(self, role: str, *, fresh: bool = False) -> TestClient:
+        """A client signed in as the user named ``role`` (one sign-in per role unless fresh)."""
         client = self.client()
+        if role in self.cookies and not fresh:
+            client.cookies.set(SESSION_COOKIE, self.cookies[role])
+            return client
         page = client.get("/login")
         answer = client.post(
             "/login",
             data={"csrf": csrf(page.text), "username": role, "password": PASSWORD, "next": "/"},
         )
         assert answer.status_code == 303, answer.text
+        if not fresh:
+            self.cookies[role] = client.cookies[SESSION_COOKIE]
         return client
 
     def top_alert(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def test_anonymous_is_sent_to_sign_in(web: WebApp, path: str) -> None:
 
 
 def test_session_cookie_is_httponly_and_strict(web: WebApp) -> None:
-    client = web.sign_in("viewer")
+    client = web.sign_in("viewer", fresh=True)
     cookie = client.cookies.jar
     header = next(c for c in cookie if c.name == SESSION_COOKIE)
     assert header.has_nonstandard_attr("HttpOnly")
@@ -76,18 +76,22 @@ def test_a_revoked_key_ends_its_session(web: WebApp) -> None:
 
 
 def test_a_tampered_session_cookie_is_ignored(web: WebApp) -> None:
-    client = web.sign_in("viewer")
+    client = web.sign_in("viewer", fresh=True)
     value = client.cookies[SESSION_COOKIE]
     payload, _, mac = value.partition(".")
     client.cookies.set(SESSION_COOKIE, payload + "." + mac[::-1])
     assert client.get("/").status_code == 303
 
 
-def test_sign_out_ends_the_session(web: WebApp) -> None:
-    client = web.sign_in("viewer")
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(web: WebApp) -> None:
+    client = web.sign_in("viewer", fresh=True)
+    copied = client.cookies[SESSION_COOKIE]
     token = csrf(client.get("/").text)
     assert client.post("/logout", data={"csrf": token}).status_code == 303
     assert client.get("/").status_code == 303
+    thief = web.client()
+    thief.cookies.set(SESSION_COOKIE, copied)
+    assert thief.get("/").status_code == 303
 
 
 def test_next_never_leaves_the_site(web: WebApp) -> None:

@@ -136,3 +136,12 @@ def test_colours_pass_wcag_aa(text: str, background: str) -> None:
 def test_contrast_formula_on_known_values() -> None:
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast("#777777", "#ffffff") < 4.5  # the classic grey that fails AA
+
+
+def test_a_revoked_session_no_longer_reads() -> None:
+    signer = SessionSigner(b"secret")
+    cookie, session = signer.issue(ANA)
+    other, _ = signer.issue(ANA)
+    signer.revoke(session)
+    assert signer.read(cookie) is None
+    assert signer.read(other) is not None

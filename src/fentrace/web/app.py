@@ -297,6 +297,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     web = _web(request)
     principal, _form = await web.form(request, "viewer")
+    web.signer.revoke(request.state.session)
     service_of(request).audit(principal, "web.sign_out")
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,10 +66,23 @@ def _unb64(text: str) -> bytes:
 
 
 class SessionSigner:
-    """Makes and checks session cookies and CSRF tokens under one secret."""
+    """Makes and checks session cookies and CSRF tokens under one secret.
+
+    Signing out ends a session in this process at once (its token is kept as revoked until
+    it would have expired anyway); other processes sharing the secret honour it until expiry.
+    """
 
     def __init__(self, secret: bytes) -> None:
         self.secret = secret
+        self._revoked: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def revoke(self, session: Session, *, now: float | None = None) -> None:
+        """End ``session``: its cookie no longer reads as a session."""
+        clock = now or time.time()
+        with self._lock:
+            self._revoked = {k: e for k, e in self._revoked.items() if e >= clock}
+            self._revoked[session.csrf] = session.expires
 
     def _mac(self, message: bytes) -> str:
         return _b64(hmac.new(self.secret, message, hashlib.sha256).digest())
@@ -103,6 +117,9 @@ class SessionSigner:
             return None
         if session.expires < (now or time.time()):
             return None
+        with self._lock:
+            if session.csrf in self._revoked:
+                return None
         return session
 
     def visitor_token(self, visitor: str) -> str:
