@@ -28,6 +28,8 @@ from fentrace.parties import PartyScreener
 NEIGHBOURHOOD_SHIPMENTS = 400
 #: Parties drawn at most.
 NEIGHBOURHOOD_PARTIES = 80
+#: Manifests kept in memory for the graphs (the ones being reviewed now).
+MANIFESTS_CACHED = 2
 
 
 def graph_script() -> str:
@@ -99,15 +101,21 @@ def split_links(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=MANIFESTS_CACHED)
 def _keyed_rows(upload_path: str, modified: float) -> pl.DataFrame:
     """A job's manifest as network rows with each party's name key (cached per upload)."""
     del modified  # part of the cache key only: a replaced file is read again
-    rows = read_manifests([upload_path])
+    frame = read_manifests([upload_path]).frame
     key = default_name_key()
-    return rows.frame.with_columns(
-        pl.col("shipper_name").map_elements(key, return_dtype=pl.String).alias("_shipper_key"),
-        pl.col("consignee_name").map_elements(key, return_dtype=pl.String).alias("_consignee_key"),
+    names = pl.concat([frame["shipper_name"], frame["consignee_name"]]).drop_nulls().unique()
+    keys = {name: key(name) for name in names.to_list()}  # each distinct name once
+    return frame.with_columns(
+        pl.col("shipper_name")
+        .replace_strict(keys, default=None, return_dtype=pl.String)
+        .alias("_shipper_key"),
+        pl.col("consignee_name")
+        .replace_strict(keys, default=None, return_dtype=pl.String)
+        .alias("_consignee_key"),
     )
 
 
