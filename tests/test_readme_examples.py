@@ -20,6 +20,8 @@ from fentrace.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SLOW = ("simulate", "evaluate")
+# `fentrace serve` runs until stopped; the service and web tests start and stop real servers.
+SERVER = ("serve",)
 
 
 def _commands() -> list[list[str]]:
@@ -27,7 +29,7 @@ def _commands() -> list[list[str]]:
     for block in re.findall(r"```sh\n(.*?)```", README, flags=re.S):
         for line in block.splitlines():
             line = line.split(" #", 1)[0].strip()
-            if line.startswith("fentrace "):
+            if line.startswith("fentrace ") and shlex.split(line)[1] not in SERVER:
                 commands.append(shlex.split(line)[1:])
     return commands
 
