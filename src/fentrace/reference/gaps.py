@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus
 
@@ -56,6 +56,24 @@ class GapRow:
     def controlled_in(self) -> tuple[str, ...]:
         """Jurisdictions where it is controlled (verified or not)."""
         return tuple(c.jurisdiction for c in self.cells if c.state != "free")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON (one shape for the command line and the service)."""
+        return {
+            "substance_id": self.substance_id,
+            "name": self.name,
+            "family": self.family,
+            "free_in": list(self.free_in),
+            "cells": {
+                c.jurisdiction: {
+                    "state": c.state,
+                    "since": c.since.isoformat() if c.since else None,
+                    "verified": c.status.verified,
+                    "control_id": c.status.control_id,
+                }
+                for c in self.cells
+            },
+        }
 
 
 def _cell(status: JurisdictionStatus) -> GapCell:

@@ -132,24 +132,7 @@ def gaps(
         "as_of": when.isoformat(),
         "family": family,
         "jurisdictions": list(JURISDICTIONS),
-        "rows": [
-            {
-                "substance_id": r.substance_id,
-                "name": r.name,
-                "family": r.family,
-                "free_in": list(r.free_in),
-                "cells": {
-                    c.jurisdiction: {
-                        "state": c.state,
-                        "since": c.since.isoformat() if c.since else None,
-                        "verified": c.status.verified,
-                        "control_id": c.status.control_id,
-                    }
-                    for c in r.cells
-                },
-            }
-            for r in rows
-        ],
+        "rows": [r.to_dict() for r in rows],
     }
 
 
