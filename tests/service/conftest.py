@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -22,9 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+import polars as pl
 import pytest
 
 from fentrace.service import Service, Settings, create_app
+from fentrace.shipments import sample_manifest_path
 
 with warnings.catch_warnings():
     # starlette's test client warns about its httpx dependency on import
@@ -235,3 +239,65 @@ def limited(
         max_upload_bytes=20_000,
         max_batch=3,
     )
+
+
+def write_big_manifest(path: Path, rows: int) -> Path:
+    """The sample manifest repeated with distinct shipment ids (its bad rows repeat too)."""
+    raw = pl.read_csv(sample_manifest_path(), infer_schema=False)
+    copies = -(-rows // raw.height)
+    frame = pl.concat(
+        [raw.with_columns(pl.col("shipment_id") + f"-{copy}") for copy in range(copies)]
+    ).head(rows)
+    frame.write_csv(path)
+    return path
+
+
+def start_server_process(
+    data_dir: Path, port: int, log: Path, *, chunk_rows: int = 5000
+) -> subprocess.Popen[bytes]:
+    """``fentrace serve`` as a child process on 127.0.0.1:``port``, returned once it is ready."""
+    env = {
+        **os.environ,
+        "FENTRACE_DATA_DIR": str(data_dir),
+        "FENTRACE_PORT": str(port),
+        "FENTRACE_JOB_CHUNK_ROWS": str(chunk_rows),
+        "FENTRACE_LOG_LEVEL": "WARNING",
+    }
+    env.pop("FENTRACE_DATABASE_URL", None)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from fentrace.cli import entry; entry()", "serve"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError("server did not become ready")
+
+
+@pytest.fixture
+def big_manifest() -> Callable[[Path, int], Path]:
+    """``big_manifest(path, rows)``: the sample manifest repeated to ``rows`` distinct rows."""
+    return write_big_manifest
+
+
+@pytest.fixture
+def start_server() -> Callable[..., subprocess.Popen[bytes]]:
+    """``start_server(data_dir, port, log, chunk_rows=...)``: a real server process, ready."""
+    return start_server_process
+
+
+@pytest.fixture
+def port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    return free_port()

@@ -6,12 +6,11 @@ run the real server as a subprocess, kill it during a job and start it again.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,6 @@ from fentrace.service.security import Principal
 from fentrace.shipments import read_manifest, sample_manifest_path, screen_manifest
 
 ANALYST = Principal("cli", "test", "test", "analyst")
-
-
-def big_manifest(path: Path, rows: int) -> Path:
-    """The sample manifest repeated with distinct shipment ids (its bad rows repeat too)."""
-    raw = pl.read_csv(sample_manifest_path(), infer_schema=False)
-    copies = -(-rows // raw.height)
-    frame = pl.concat(
-        [raw.with_columns(pl.col("shipment_id") + f"-{copy}") for copy in range(copies)]
-    ).head(rows)
-    frame.write_csv(path)
-    return path
 
 
 @pytest.fixture
@@ -172,45 +160,16 @@ def test_an_upload_changed_under_a_running_job_fails_it(service: Service) -> Non
 # --------------------------------------------------------------------------- kill -9
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_server(data_dir: Path, port: int, chunk_rows: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "FENTRACE_DATA_DIR": str(data_dir),
-        "FENTRACE_PORT": str(port),
-        "FENTRACE_JOB_CHUNK_ROWS": str(chunk_rows),
-        "FENTRACE_LOG_LEVEL": "WARNING",
-    }
-    env.pop("FENTRACE_DATABASE_URL", None)
-    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from fentrace.cli import entry; entry()", "serve"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("server did not become ready")
-
-
-def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int, *, restart_server: bool) -> None:
+def _kill9_run(
+    tmp_path: Path,
+    rows: int,
+    chunk_rows: int,
+    *,
+    restart_server: bool,
+    big_manifest: Callable[[Path, int], Path],
+    start_server: Callable[..., subprocess.Popen[bytes]],
+    port: int,
+) -> None:
     data_dir = tmp_path / "data"
     manifest = big_manifest(tmp_path / "manifest.csv", rows)
     admin = Service(Settings(data_dir=data_dir))
@@ -218,9 +177,8 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int, *, restart_server: bo
     _key, token = admin.create_key("kill test", "analyst", actor="cli:test")
     admin.engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
-    port = _free_port()
     log = tmp_path / "server.log"
-    server = _start_server(data_dir, port, chunk_rows, log)
+    server = start_server(data_dir, port, log, chunk_rows=chunk_rows)
     base = f"http://127.0.0.1:{port}"
     try:
         with manifest.open("rb") as body:
@@ -259,7 +217,7 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int, *, restart_server: bo
     assert screened % chunk_rows == 0
     assert committed == stored  # no half-written chunk
     if restart_server:
-        server = _start_server(data_dir, port, chunk_rows, log)
+        server = start_server(data_dir, port, log, chunk_rows=chunk_rows)
         try:
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
@@ -310,13 +268,33 @@ def _kill9_run(tmp_path: Path, rows: int, chunk_rows: int, *, restart_server: bo
     check.engine.dispose()
 
 
-def test_kill_9_during_a_job_then_restart(tmp_path: Path) -> None:
-    _kill9_run(tmp_path, rows=6_000, chunk_rows=300, restart_server=False)
+def test_kill_9_during_a_job_then_restart(
+    tmp_path: Path, big_manifest: Any, start_server: Any, port: int
+) -> None:
+    _kill9_run(
+        tmp_path,
+        rows=6_000,
+        chunk_rows=300,
+        restart_server=False,
+        big_manifest=big_manifest,
+        start_server=start_server,
+        port=port,
+    )
 
 
 @pytest.mark.slow
-def test_kill_9_during_a_200000_row_job_then_restart(tmp_path: Path) -> None:
-    _kill9_run(tmp_path, rows=200_000, chunk_rows=5000, restart_server=True)
+def test_kill_9_during_a_200000_row_job_then_restart(
+    tmp_path: Path, big_manifest: Any, start_server: Any, port: int
+) -> None:
+    _kill9_run(
+        tmp_path,
+        rows=200_000,
+        chunk_rows=5000,
+        restart_server=True,
+        big_manifest=big_manifest,
+        start_server=start_server,
+        port=port,
+    )
 
 
 @BOTH
