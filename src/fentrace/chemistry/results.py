@@ -224,6 +224,20 @@ class ScreenResult:
         )
         return copy
 
+    def for_parent(
+        self,
+        query: str,
+        input_type: str,
+        smiles: str,
+        standardisation: tuple[str, ...],
+        mol: Chem.Mol | None,
+    ) -> ScreenResult:
+        """:meth:`for_query` with the parent's SMILES too: one shared assessment (the batch's
+        certainly-clear one) as the result of many different structures."""
+        copy = self.for_query(query, input_type, standardisation, mol)
+        copy.__dict__["smiles"] = smiles
+        return copy
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready object of the DESIGN.md contract."""
         return {
@@ -258,17 +272,29 @@ class ScreenResult:
 
     def row_values(self) -> tuple[Any, ...]:
         """The flat row as a tuple in :data:`ROW_FIELDS` order (batch output builds millions)."""
-        rules = sorted({m.rule for m in self.matches if m.rule and m.kind in ("listed", "class")})
-        statuses = tuple(
-            None if (entry := self.jurisdictions.get(code)) is None else entry.status
-            for code in JURISDICTIONS
-        )
+        # the columns between ``smiles`` and ``standardisation`` depend only on the assessment,
+        # which ``for_query`` shares: worked out once per assessment and kept beside the fields
+        middle = self.__dict__.get("_row_middle")
+        if middle is None:
+            middle = self._row_middle()
+            self.__dict__["_row_middle"] = middle
         return (
             self.query,
             self.input_type,
             self.resolved,
             self.error,
             self.smiles,
+            *middle,
+            "|".join(self.standardisation) or None,
+        )
+
+    def _row_middle(self) -> tuple[Any, ...]:
+        rules = sorted({m.rule for m in self.matches if m.rule and m.kind in ("listed", "class")})
+        statuses = tuple(
+            None if (entry := self.jurisdictions.get(code)) is None else entry.status
+            for code in JURISDICTIONS
+        )
+        return (
             self.inchikey,
             self.verdict,
             self.tier,
@@ -281,7 +307,6 @@ class ScreenResult:
             self.route_text() or None,
             self.tier_reason,
             " | ".join(reading.text() for reading in self.contested) or None,
-            "|".join(self.standardisation) or None,
         )
 
     def to_row(self) -> dict[str, Any]:

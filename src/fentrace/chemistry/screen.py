@@ -448,6 +448,17 @@ def screen_mol(
     if substance is None:
         substance = named
     active = rules()
+    # batch mode: most structures of a library are clear, and cheap tests prove it without the
+    # assessment (the same result; tests/chemistry/test_screen_fast_clear.py compares the two)
+    if (
+        not with_inchikey
+        and not neighbours_always
+        and substance is None
+        and certainly_clear(parent.mol, active)
+    ):
+        return _clear_assessment(as_of).for_parent(
+            query, input_type, parent.smiles, parent.removed, parent.mol
+        )
     key = (
         parent.smiles,
         None if substance is None else substance.id,
@@ -470,6 +481,59 @@ def screen_mol(
         )
         _ASSESSED.put(key, (kb, index, active), assessed)
     return assessed.for_query(query, input_type, parent.removed, parent.mol)
+
+
+def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
+    """True when batch screening of ``mol`` (a parent named by no knowledge-base record) is
+    certainly ``clear``: no rule or route can match, no reference is near enough for the watch,
+    and it is below the pharmacophore floor or lacks the pharmacophore.
+
+    The same tests, in the same order and with the same thresholds, as :func:`_assess` with
+    ``neighbours_always=False``; False whenever a stage it relies on is switched off.
+    """
+    if (
+        active.could_match_any_rule is None
+        or active.nearest is None
+        or active.best_similarity is None
+    ):
+        return False
+    if active.could_match_any_rule(mol):
+        return False
+    best = active.best_similarity(mol)
+    if best + 1e-4 >= (active.watch_threshold or 0.0):
+        return False
+    return (
+        active.pharmacophore is None
+        or best + 1e-4 < active.pharmacophore_floor
+        or active.pharmacophore(mol) is None
+    )
+
+
+@lru_cache(maxsize=16)
+def _clear_assessment(as_of: date) -> ScreenResult:
+    """What :func:`_assess` gives a parent that :func:`certainly_clear` clears (``smiles`` left
+    blank): no knowledge-base record, no rule, route, neighbour or pharmacophore match."""
+    jurisdictions = _jurisdictions({}, [])
+    verdict, notes = decide_verdict(jurisdictions, has_route=False, is_watch=False)
+    template = ScreenResult(
+        query="",
+        input_type="",
+        resolved=True,
+        smiles="",
+        inchikey=None,
+        verdict=verdict,
+        tier=None,
+        tier_reason=None,
+        family=_family(None, (), fentanyl_class=False, has_route=False),
+        substance=None,
+        name=None,
+        steps_to_fentanyl=None,
+        jurisdictions=jurisdictions,
+        notes=notes,
+        as_of=as_of,
+    )
+    template.row_values()  # its copies share the row's middle columns, worked out once here
+    return template
 
 
 class _AssessmentCache:
