@@ -31,7 +31,8 @@ def safe_cell(value: Any) -> Any:
 
 def safe_row(row: Iterable[Any]) -> list[Any]:
     """A row of cells with every text cell made formula-safe."""
-    return [formula_safe(v) if isinstance(v, str) else v for v in row]
+    # formula_safe inlined: batch outputs write millions of rows, and a call per cell showed
+    return ["'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in row]
 
 
 def formula_safe_expr(column: str) -> pl.Expr:
