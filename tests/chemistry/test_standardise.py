@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdkit import Chem
 
-from fentrace.chemistry.standardise import parent_smiles, standardise
+from fentrace.chemistry.standardise import _GEM_DIOL, ketone_hydrate, parent_smiles, standardise
 
 GOLDEN = [
     # (input, parent SMILES, removed phrases)
@@ -110,3 +110,25 @@ def test_input_molecule_is_not_modified() -> None:
 )
 def test_parent_smiles(given: str, expected: str | None) -> None:
     assert parent_smiles(given) == expected
+
+
+#: Side by side for the hydroxyl count that ketone_hydrate tests before the gem-diol pattern:
+#: (SMILES, hydrate turned into the ketone).
+HYDROXYL_CASES = [
+    ("OC1(O)CCNCC1", True),  # 4,4-piperidinediol, 4-piperidone hydrate
+    ("CC(O)(O)C", True),  # acetone hydrate
+    ("OC1(O)CCN(CCc2ccccc2)CC1", True),  # NPP hydrate
+    ("CC(O)(O)O", False),  # ortho acid: three hydroxyls, not a ketone hydrate
+    ("OCC(O)CO", False),  # glycerol: three hydroxyls, no gem-diol
+    ("COC(C)(O)C", False),  # hemiketal: one hydroxyl
+    ("CC(=O)OC(C)OC", False),  # two oxygens, no hydroxyl
+    ("CCOC(=O)C1(c2ccccc2)CCN(C)CC1", False),  # pethidine: ester oxygens only
+]
+
+
+@pytest.mark.parametrize(("smiles", "hydrate"), HYDROXYL_CASES)
+def test_the_hydroxyl_count_never_hides_a_gem_diol(smiles: str, hydrate: bool) -> None:
+    mol = Chem.MolFromSmiles(smiles)
+    assert bool(mol.GetSubstructMatches(_GEM_DIOL)) is hydrate
+    _, report, _ = ketone_hydrate(mol)
+    assert report.changed is hydrate

@@ -99,6 +99,8 @@ _KNOWN_FRAGMENTS: dict[str, str] = {
 #: A gem-diol on an sp3 carbon whose other two neighbours are carbon or hydrogen: a ketone or
 #: aldehyde hydrate, not an ortho-ester, hemiacetal or carboxylic-acid hydrate.
 _GEM_DIOL = Chem.MolFromSmarts("[CX4;!$(C(O)(O)[!#6;!#1]);$(C([OX2H1])[OX2H1])]([OX2H1])[OX2H1]")
+#: The hydroxyl of the gem-diol pattern: a gem-diol needs two of them.
+_HYDROXYL = Chem.MolFromSmarts("[OX2H1]")
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,10 @@ def remove_isotopes(mol: Chem.Mol) -> StepResult:
 
 def ketone_hydrate(mol: Chem.Mol) -> StepResult:
     """Turn a gem-diol on carbon (a ketone hydrate) back into the ketone."""
+    # a gem-diol holds two hydroxyls: counting them is a third cheaper than the gem-diol
+    # pattern, and most molecules with two oxygens have fewer than two hydroxyls
+    if len(mol.GetSubstructMatches(_HYDROXYL, maxMatches=2)) < 2:
+        return mol, StepReport("ketone_hydrate", False, "no gem-diol"), ()
     hits = mol.GetSubstructMatches(_GEM_DIOL)
     if not hits:
         return mol, StepReport("ketone_hydrate", False, "no gem-diol"), ()
