@@ -67,8 +67,11 @@ def _both_ways(smiles: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ob
     mol = Chem.MolFromSmiles(smiles)
     assert mol is not None, smiles
     options = {"smiles_text": smiles, "with_inchikey": False, "neighbours_always": False}
-    fast = screen_mol(smiles, "smiles", mol, AS_OF, **options)  # type: ignore[arg-type]
+    with monkeypatch.context() as patch:  # a fresh assessment cache for each way
+        patch.setattr(screen_module, "_ASSESSED", screen_module._AssessmentCache())
+        fast = screen_mol(smiles, "smiles", mol, AS_OF, **options)  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
+        patch.setattr(screen_module, "_ASSESSED", screen_module._AssessmentCache())
         patch.setattr(screen_module, "certainly_clear", lambda mol, active: False)
         slow = screen_mol(smiles, "smiles", mol, AS_OF, **options)  # type: ignore[arg-type]
     return fast, slow

@@ -448,17 +448,6 @@ def screen_mol(
     if substance is None:
         substance = named
     active = rules()
-    # batch mode: most structures of a library are clear, and cheap tests prove it without the
-    # assessment (the same result; tests/chemistry/test_screen_fast_clear.py compares the two)
-    if (
-        not with_inchikey
-        and not neighbours_always
-        and substance is None
-        and certainly_clear(parent.mol, active)
-    ):
-        return _clear_assessment(as_of).for_parent(
-            query, input_type, parent.smiles, parent.removed, parent.mol
-        )
     key = (
         parent.smiles,
         None if substance is None else substance.id,
@@ -468,7 +457,18 @@ def screen_mol(
         monocycle_reading,
     )
     assessed = _ASSESSED.get(key, (kb, index, active))
-    if assessed is None:
+    if (
+        assessed is None
+        and not with_inchikey
+        and not neighbours_always
+        and substance is None
+        and certainly_clear(parent.mol, active)
+    ):
+        # batch mode: most structures of a library are clear, and cheap tests prove it without
+        # the assessment (the same result: tests/chemistry/test_screen_fast_clear.py)
+        assessed = _clear_assessment(as_of).for_parent("", "", parent.smiles, (), None)
+        _ASSESSED.put(key, (kb, index, active), assessed)
+    elif assessed is None:
         assessed = _assess(
             parent,
             substance,
