@@ -26,7 +26,7 @@ ON = date(2026, 12, 1)
         ("PFF", "controlled", "controlled", "class_controlled", date(2019, 5, 1)),
         ("TF", "controlled", "controlled", "class_controlled", date(2019, 5, 1)),
         ("BHF", "controlled", "controlled", "class_controlled", date(2019, 5, 1)),
-        # acetyl fentanyl: China's supplementary list from 1 October 2015
+        # acetyl fentanyl: China's supplementary list from 1 October 2015 (US and UN dates below)
         ("ACF", "controlled", "controlled", "controlled", date(2015, 10, 1)),
     ],
 )
@@ -38,6 +38,29 @@ def test_listed_classics_are_controlled(
     statuses = {j: e.status for j, e in result.jurisdictions.items()}
     assert (statuses["UN"], statuses["US"], statuses["CN"]) == (un, us, cn)
     assert result.jurisdictions["CN"].since == cn_since
+
+
+@pytest.mark.parametrize(
+    ("day", "us_since", "un_status", "un_since"),
+    [
+        # 82 FR 26349: permanent US placement effective 7 June 2017; before it, the temporary order
+        # of 80 FR 42381 (effective date not read) keeps "controlled, date unknown"
+        (date(2026, 12, 1), date(2017, 6, 7), "controlled", date(2016, 3, 1)),
+        (date(2017, 6, 7), date(2017, 6, 7), "controlled", date(2016, 3, 1)),
+        (date(2017, 6, 6), None, "controlled", date(2016, 3, 1)),
+        # CND 59th session, 18 March 2016 (UNIS/NAR/1267): month only, its effect date unverified
+        (date(2016, 2, 29), None, "not_controlled", None),
+    ],
+)
+def test_acetyl_fentanyl_us_and_un_dates(
+    kb: KnowledgeBase, day: date, us_since: date | None, un_status: str, un_since: date | None
+) -> None:
+    result = screen(kb.substances["ACF"].smiles, day, use_opsin=False)
+    us, un = result.jurisdictions["US"], result.jurisdictions["UN"]
+    assert (us.status, us.since, us.verified) == ("controlled", us_since, True)
+    assert (un.status, un.since) == (un_status, un_since)
+    if un_since is not None:
+        assert not un.verified  # the month of the CND decision, not its entry into force
 
 
 def test_2019_permanent_listing_dates(kb: KnowledgeBase) -> None:
