@@ -159,8 +159,25 @@ class Watched:
         return self.page
 
     def check_csp(self) -> None:
-        violations = self.page.evaluate("window.__csp || []")
-        self.problems.extend(f"CSP violation: {v}" for v in violations)
+        """Read the page's recorded CSP violations, after any navigation in flight has loaded.
+
+        A page can navigate on its own (the job page moves on when its progress bar is full);
+        reading while it does finds no execution context, so wait for the load and read again.
+        Chromium also logs each violation as a console error, which the console handler keeps.
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
+        for _attempt in range(10):
+            self.page.wait_for_load_state("load")
+            try:
+                violations = self.page.evaluate("window.__csp || []")
+            except PlaywrightError as error:
+                if "context was destroyed" not in str(error):
+                    raise
+                continue
+            self.problems.extend(f"CSP violation: {v}" for v in violations)
+            return
+        raise AssertionError("the page kept navigating: its CSP violations could not be read")
 
     def sign_in(self, role: str) -> None:
         self.go("/login")
