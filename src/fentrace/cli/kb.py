@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 from datetime import date
-from typing import Any
 
 import click
 
@@ -15,7 +14,7 @@ from fentrace.reference import gap_matrix, load_knowledge_base
 from fentrace.reference.diff import SECTIONS, Change, diff_knowledge_bases
 from fentrace.reference.kb import KnowledgeBase, resolve_knowledge_base, shipped_releases
 from fentrace.reference.loader import EVENT_KINDS
-from fentrace.reference.models import JURISDICTIONS, Control, JurisdictionStatus, Substance
+from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
 from fentrace.reference.provenance import secondary_only_records
 
 
@@ -35,23 +34,6 @@ def _resolve(kb: KnowledgeBase, query: str) -> Substance:
 
 def _mark(text: str, verified: bool) -> str:
     return text if verified else f"{text} (unverified)"
-
-
-def _status_json(status: JurisdictionStatus) -> dict[str, Any]:
-    payload = asdict(status)
-    payload["since"] = status.since.isoformat() if status.since else None
-    payload["since_text"] = status.since_text
-    payload["notes"] = list(status.notes)
-    return payload
-
-
-def _control_json(control: Control) -> dict[str, Any]:
-    payload = asdict(control)
-    payload["effective"] = control.effective.isoformat()
-    payload["end"] = control.end.isoformat() if control.end else None
-    for key in ("derivatives", "unverified_fields", "source_ids"):
-        payload[key] = list(payload[key])
-    return payload
 
 
 def _status_rows(statuses: dict[str, JurisdictionStatus]) -> list[list[str]]:
@@ -125,8 +107,8 @@ def substance_command(query: str, as_of_text: str | None, as_json: bool) -> None
                         for u in substance.undated_listings
                     ],
                 },
-                "status": {j: _status_json(s) for j, s in statuses.items()},
-                "controls": [_control_json(c) for c in controls],
+                "status": {j: s.to_dict() for j, s in statuses.items()},
+                "controls": [c.to_dict() for c in controls],
                 "sources": [
                     {
                         **asdict(knowledge.sources[s]),
@@ -209,7 +191,7 @@ def status_command(query: str, as_of_text: str | None, as_json: bool) -> None:
                 "substance_id": substance.id,
                 "name": substance.name,
                 "as_of": as_of.isoformat(),
-                "status": {j: _status_json(s) for j, s in statuses.items()},
+                "status": {j: s.to_dict() for j, s in statuses.items()},
             }
         )
         return

@@ -7,9 +7,9 @@ Every record carries ``source_ids`` that point into :class:`Source` records, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Family = Literal["fentanyl", "precursor", "reagent"]
 Role = Literal[
@@ -120,6 +120,15 @@ class Control:
         """True when the control has taken effect on ``as_of`` and not yet ended."""
         return self.effective <= as_of and (self.end is None or as_of < self.end)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The control as JSON (one shape for the command line and the service)."""
+        payload = asdict(self)
+        payload["effective"] = self.effective.isoformat()
+        payload["end"] = self.end.isoformat() if self.end else None
+        for key in ("derivatives", "unverified_fields", "source_ids"):
+            payload[key] = list(payload[key])
+        return payload
+
 
 @dataclass(frozen=True, slots=True)
 class ClassCondition:
@@ -210,3 +219,11 @@ class JurisdictionStatus:
             return None
         width = {"day": 10, "month": 7, "year": 4}[self.since_precision]
         return self.since.isoformat()[:width]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The status as JSON (one shape for the command line and the service)."""
+        payload = asdict(self)
+        payload["since"] = self.since.isoformat() if self.since else None
+        payload["since_text"] = self.since_text
+        payload["notes"] = list(self.notes)
+        return payload

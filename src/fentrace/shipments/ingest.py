@@ -31,23 +31,18 @@ from fentrace.shipments.schema import (
     Rejection,
     canonical_column,
 )
-from fentrace.tables import cell_text, csv_records, decode_text, read_parquet_bytes, xlsx_rows
+from fentrace.tables import (
+    TABLE_FORMATS,
+    cell_text,
+    csv_records,
+    decode_text,
+    read_parquet_bytes,
+    xlsx_rows,
+)
 from fentrace.tables import detect_encoding as detect_encoding  # re-exported
 from fentrace.textio import looks_binary
 
 ROW = "row"
-_FORMATS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
 _HS_CODE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
 
 
@@ -60,7 +55,7 @@ def detect_format(path: Path, head: bytes) -> str:
         return "parquet"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
-    return _FORMATS.get(path.suffix.lower(), "csv")
+    return TABLE_FORMATS.get(path.suffix.lower(), "csv")
 
 
 def _frame_from_records(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from fentrace.exc import UsageError
 from fentrace.reference import KnowledgeBase, gap_matrix
-from fentrace.reference.models import JURISDICTIONS, Control, JurisdictionStatus, Substance
+from fentrace.reference.models import JURISDICTIONS, Substance
 from fentrace.service.core import Service
 from fentrace.service.deps import get_service, require_role
 from fentrace.service.errors import NotFoundError
@@ -33,23 +33,6 @@ def _find(kb: KnowledgeBase, query: str) -> Substance:
             query=query,
         )
     return substance
-
-
-def _status_json(status: JurisdictionStatus) -> dict[str, Any]:
-    payload = asdict(status)
-    payload["since"] = status.since.isoformat() if status.since else None
-    payload["since_text"] = status.since_text
-    payload["notes"] = list(status.notes)
-    return payload
-
-
-def _control_json(control: Control) -> dict[str, Any]:
-    payload = asdict(control)
-    payload["effective"] = control.effective.isoformat()
-    payload["end"] = control.end.isoformat() if control.end else None
-    for key in ("derivatives", "unverified_fields", "source_ids"):
-        payload[key] = list(payload[key])
-    return payload
 
 
 @router.get("/substances/{substance_id}", summary="Everything known about one substance")
@@ -87,8 +70,8 @@ def substance(
             "salt_of": found.salt_of,
             "notes": found.notes,
         },
-        "status": {j: _status_json(s) for j, s in kb.listed_status(found.id, when).items()},
-        "controls": [_control_json(c) for c in controls],
+        "status": {j: s.to_dict() for j, s in kb.listed_status(found.id, when).items()},
+        "controls": [c.to_dict() for c in controls],
         "sources": [
             {**asdict(kb.sources[s]), "retrieved": kb.sources[s].retrieved.isoformat()}
             for s in source_ids
@@ -114,7 +97,7 @@ def status(
         "substance_id": found.id,
         "name": found.name,
         "as_of": when.isoformat(),
-        "status": {j: _status_json(s) for j, s in kb.listed_status(found.id, when).items()},
+        "status": {j: s.to_dict() for j, s in kb.listed_status(found.id, when).items()},
     }
 
 
