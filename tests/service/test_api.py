@@ -314,7 +314,7 @@ def test_health_ready_metrics(api: Any, sample_job: dict[str, Any]) -> None:
     assert api.client.get("/healthz").json() == {"ok": True}
     ready = api.client.get("/readyz").json()
     assert ready["ok"] is True
-    assert ready["migration"] == "0001"
+    assert ready["migration"] == "0002"
     text = api.client.get("/metrics", headers=api.headers("viewer")).text
     assert 'fentrace_jobs{state="succeeded"}' in text
     assert 'fentrace_alerts{level="high"}' in text

@@ -139,8 +139,8 @@ def test_the_migrations_build_exactly_the_models(
 ) -> None:
     url = None if backend == "sqlite" else request.getfixturevalue("pg_database")
     service = Service(Settings(data_dir=tmp_path, database_url=url))
-    assert service.migrate() == "0001"
-    assert service.migrate() == "0001"  # idempotent
+    assert service.migrate() == "0002"
+    assert service.migrate() == "0002"  # idempotent
     with service.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     service.engine.dispose()

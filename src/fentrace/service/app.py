@@ -295,9 +295,9 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
             status_code=500,
         )
 
-    from fentrace.service.routers import admin, alerts, chem, health, jobs, kb, parties
+    from fentrace.service.routers import admin, alerts, chem, health, jobs, kb, parties, rescreens
 
-    for module in (health, chem, parties, jobs, alerts, kb, admin):
+    for module in (health, chem, parties, jobs, rescreens, alerts, kb, admin):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

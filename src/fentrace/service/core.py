@@ -21,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fentrace.exc import UsageError
+from fentrace.monitoring import party_lookup
 from fentrace.parties import PartyResult, PartyScreener, load_watchlist
 from fentrace.reference import KnowledgeBase, load_knowledge_base
 from fentrace.service import alerts as alerts_module
-from fentrace.service import audit, jobs
+from fentrace.service import audit, jobs, rescreens
 from fentrace.service.audit import ChainReport
 from fentrace.service.db import make_engine, migrate, ping, sessions
 from fentrace.service.errors import ConflictError, NotFoundError
@@ -90,8 +91,12 @@ class Service:
             for problem in watchlist.problems:
                 log.warning("watchlist problem", extra={"problem": str(problem)})
             self.screener = PartyScreener(watchlist)
+            # jobs and re-screens screen their parties against the configured lists too
+            self.runner.parties = party_lookup(self.screener)
         else:
             self.screener = _bundled_screener()
+        self.runner.kb_version = self.kb.release.version if self.kb.release else None
+        self.runner.watchlists = watchlist_summary(self.screener)
         if workers:
             self.resumed = self.runner.start()
         self._started = True
@@ -440,6 +445,33 @@ class Service:
                 raise NotFoundError(f"no job {job_id!r}", job_id=job_id)
             return job
 
+    # ------------------------------------------------------------------ re-screens
+
+    def submit_rescreen(
+        self, principal: Principal, job_id: str, *, as_of: date | None = None
+    ) -> dict[str, Any]:
+        """Queue a re-screen of a succeeded job under the knowledge base and lists loaded now."""
+        rescreen = rescreens.submit(self.sessions, principal, job_id, as_of)
+        self.runner.enqueue_rescreen(rescreen["id"])
+        return rescreen
+
+    def rescreen_finished_before(
+        self, principal: Principal, finished_before: date, *, as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Queue a re-screen of every succeeded job that finished before the date."""
+        queued = rescreens.submit_finished_before(self.sessions, principal, finished_before, as_of)
+        for rescreen in queued:
+            self.runner.enqueue_rescreen(rescreen["id"])
+        return queued
+
+    def get_rescreen(
+        self, job_id: str, rescreen_id: str, *, offset: int = 0, limit: int = 100
+    ) -> dict[str, Any]:
+        return rescreens.get(self.sessions, job_id, rescreen_id, offset=offset, limit=limit)
+
+    def list_rescreens(self, job_id: str) -> list[dict[str, Any]]:
+        return rescreens.list_for_job(self.sessions, job_id)
+
     # ------------------------------------------------------------------ alerts
 
     def list_alerts(
@@ -482,6 +514,19 @@ class Service:
 
     def job_report(self, job_id: str) -> str:
         return alerts_module.job_report(self.sessions, job_id)
+
+
+def watchlist_summary(screener: PartyScreener) -> list[dict[str, Any]]:
+    """The files a screener's watchlist came from: name, format, entities, publication date."""
+    return [
+        {
+            "file": Path(item.file).name,
+            "format": item.format,
+            "entities": item.entities,
+            "published": item.published.isoformat() if item.published else None,
+        }
+        for item in screener.watchlist.loaded
+    ]
 
 
 def _key_dict(key: ApiKey) -> dict[str, Any]:

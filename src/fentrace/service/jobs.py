@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fentrace.exc import FentraceError, InputError
-from fentrace.service import audit
+from fentrace.service import audit, rescreens
 from fentrace.service.errors import LimitError, NotFoundError
 from fentrace.service.models import (
     ALERT_CODES_TABLE,
@@ -42,7 +42,14 @@ from fentrace.service.models import (
     utc,
 )
 from fentrace.shipments import load_rules, read_manifest, read_manifest_bytes, screen_manifest
+from fentrace.shipments.engine import Lookups
 from fentrace.shipments.ingest import detect_format
+from fentrace.shipments.lookups import (
+    PartyLookup,
+    default_chemical_screener,
+    default_lexicon,
+    default_name_resolver,
+)
 
 log = logging.getLogger("fentrace.service.jobs")
 
@@ -166,6 +173,8 @@ def job_dict(job: Job) -> dict[str, Any]:
         },
         "counts": job.counts,
         "error": job.error,
+        "kb_version": job.kb_version,
+        "watchlists": job.watchlists,
     }
 
 
@@ -210,7 +219,11 @@ class ChunkTakenError(Exception):
 
 
 class JobRunner:
-    """Background worker threads that screen queued jobs and resume interrupted ones."""
+    """Background worker threads that screen queued jobs and re-screens, resuming interrupted ones.
+
+    ``parties`` is the party lookup over the watchlists the server loaded (None: the bundled
+    list); ``kb_version`` and ``watchlists`` are recorded on each job and re-screen it runs.
+    """
 
     def __init__(
         self, factory: sessionmaker[Session], *, workers: int = 1, chunk_rows: int = 5000
@@ -218,14 +231,28 @@ class JobRunner:
         self._factory = factory
         self._workers = workers
         self.chunk_rows = chunk_rows
+        self.parties: PartyLookup | None = None
+        self.kb_version: str | None = None
+        self.watchlists: list[dict[str, Any]] | None = None
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
+    def lookups(self) -> Lookups | None:
+        """The engines a job or re-screen runs with (None: the library's defaults)."""
+        if self.parties is None:
+            return None
+        return Lookups(
+            default_chemical_screener(), self.parties, default_lexicon(), default_name_resolver()
+        )
+
     def start(self) -> list[str]:
-        """Start the workers and queue every job left ``queued`` or ``running``; return their ids."""
+        """Start the workers and queue every job and re-screen left ``queued`` or ``running``.
+
+        Returns their ids (a re-screen's with its queue prefix).
+        """
         with self._factory() as session:
-            pending = (
+            pending = list(
                 session.execute(
                     select(Job.id)
                     .where(Job.state.in_(("queued", "running")))
@@ -234,6 +261,8 @@ class JobRunner:
                 .scalars()
                 .all()
             )
+        # after the jobs: a re-screen never waits on a job (only succeeded ones are re-screened)
+        pending += [rescreens.QUEUE_PREFIX + r for r in rescreens.pending(self._factory)]
         for job_id in pending:
             self._queue.put(job_id)
         for number in range(self._workers):
@@ -248,6 +277,19 @@ class JobRunner:
 
     def enqueue(self, job_id: str) -> None:
         self._queue.put(job_id)
+
+    def enqueue_rescreen(self, rescreen_id: str) -> None:
+        self._queue.put(rescreens.QUEUE_PREFIX + rescreen_id)
+
+    def run_rescreen(self, rescreen_id: str) -> None:
+        """Run one re-screen to the end (see :mod:`fentrace.service.rescreens`)."""
+        rescreens.run(
+            self._factory,
+            rescreen_id,
+            lookups=self.lookups,
+            kb_version=self.kb_version,
+            watchlists=self.watchlists,
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the workers to finish after their current chunk and wait for them."""
@@ -267,6 +309,20 @@ class JobRunner:
             job_id = self._queue.get()
             if job_id is None:
                 return
+            if job_id.startswith(rescreens.QUEUE_PREFIX):
+                rescreen_id = job_id.removeprefix(rescreens.QUEUE_PREFIX)
+                try:
+                    self.run_rescreen(rescreen_id)
+                except Exception as error:  # a bug must fail the re-screen, never the worker
+                    log.exception(
+                        "re-screen failed unexpectedly", extra={"rescreen_id": rescreen_id}
+                    )
+                    rescreens.fail(
+                        self._factory,
+                        rescreen_id,
+                        f"internal error: {type(error).__name__}: {error}",
+                    )
+                continue
             try:
                 self.run(job_id)
             except ChunkTakenError:
@@ -299,7 +355,7 @@ class JobRunner:
             self._fail(job_id, f"{filename}: cannot be read as a manifest: {error}")
             return
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
-        result = screen_manifest(manifest, load_rules(), as_of)
+        result = screen_manifest(manifest, load_rules(), as_of, lookups=self.lookups())
         scored = result.alerts.sort("row")
         keep = list(ALERT_LEVELS[: ALERT_LEVELS.index(min_level) + 1])
         if first_time:
@@ -317,6 +373,8 @@ class JobRunner:
                 job.rows_rejected = result.counts["rejected"]
                 job.rows_total = scored.height
                 job.counts = dict(result.counts)
+                job.kb_version = self.kb_version
+                job.watchlists = self.watchlists
         with self._factory() as session:
             job = session.get_one(Job, job_id)
             done, total = job.rows_screened, job.rows_total

@@ -98,6 +98,10 @@ class Job(Base):
     chunks_done: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The knowledge-base release the job was screened under (None: before migration 0002).
+    kb_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: The watchlist files it was screened against: [{file, format, entities, published}].
+    watchlists: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class JobRejection(Base):
@@ -171,6 +175,52 @@ class AlertHistory(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class Rescreen(Base):
+    """A stored job screened again under the knowledge base and watchlists loaded now."""
+
+    __tablename__ = "rescreens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    as_of: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: What the job was screened under (copied from the job when the re-screen runs).
+    screened_kb_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: What it was re-screened under.
+    kb_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    watchlists: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    screened: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stored_alerts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rose: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RescreenChange(Base):
+    """One shipment whose level rose on a re-screen (``fentrace rescreen shipments`` shape)."""
+
+    __tablename__ = "rescreen_changes"
+    __table_args__ = (
+        UniqueConstraint("rescreen_id", "seq", name="uq_rescreen_changes_rescreen_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rescreen_id: Mapped[str] = mapped_column(ForeignKey("rescreens.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    shipment_id: Mapped[str] = mapped_column(String(200))
+    row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_level: Mapped[str] = mapped_column(String(8))
+    new_level: Mapped[str] = mapped_column(String(8))
+    old_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    new_score: Mapped[float] = mapped_column(Float)
+    new_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The job's stored alert of this shipment (None: it was below the job's minimum level).
+    alert_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
 class AuditRecord(Base):
     """One append-only audit record, hash-chained to the one before it (``seq`` is unique)."""
 
@@ -190,4 +240,5 @@ class AuditRecord(Base):
 #: Core tables for bulk inserts (executemany without the ORM's per-row bookkeeping).
 ALERTS_TABLE = Base.metadata.tables["alerts"]
 ALERT_CODES_TABLE = Base.metadata.tables["alert_codes"]
+RESCREEN_CHANGES_TABLE = Base.metadata.tables["rescreen_changes"]
 AUDIT_TABLE = Base.metadata.tables["audit_log"]

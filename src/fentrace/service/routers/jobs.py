@@ -240,3 +240,56 @@ def report(
     service: Service = Depends(get_service),
 ) -> HTMLResponse:
     return HTMLResponse(service.job_report(job_id))
+
+
+RescreenId = Path(
+    ..., min_length=1, max_length=64, description="The re-screen id returned when it was queued"
+)
+
+
+@router.post(
+    "/{job_id}/rescreen",
+    status_code=202,
+    summary="Re-screen a succeeded job under the knowledge base and watchlists loaded now",
+)
+def rescreen(
+    job_id: str = JobId,
+    as_of: str | None = Query(
+        None,
+        max_length=10,
+        description="Judge control status on this date (default: the job's own as_of, "
+        "else each shipment's date)",
+    ),
+    principal: Principal = Depends(require_role("analyst")),
+    service: Service = Depends(get_service),
+) -> JSONResponse:
+    queued = service.submit_rescreen(principal, job_id, as_of=_as_of(as_of))
+    return JSONResponse(
+        queued,
+        status_code=202,
+        headers={"Location": f"/v1/shipments/jobs/{job_id}/rescreens/{queued['id']}"},
+    )
+
+
+@router.get("/{job_id}/rescreens", summary="The re-screens of a job, newest first")
+def list_rescreens(
+    job_id: str = JobId,
+    _principal: Principal = Depends(require_role("viewer")),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    return {"items": service.list_rescreens(job_id)}
+
+
+@router.get(
+    "/{job_id}/rescreens/{rescreen_id}",
+    summary="A re-screen: releases compared, counts, and a page of the shipments whose level rose",
+)
+def get_rescreen(
+    job_id: str = JobId,
+    rescreen_id: str = RescreenId,
+    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: int = Query(100, ge=1, le=1000),
+    _principal: Principal = Depends(require_role("viewer")),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    return service.get_rescreen(job_id, rescreen_id, offset=offset, limit=limit)
