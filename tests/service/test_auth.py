@@ -12,7 +12,8 @@ from fentrace.service.security import new_key
 ROLES = ("viewer", "analyst", "admin")
 MATCH = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Acme"]}}}}
 
-#: (method, path, lowest role, JSON body or None). {job} and {alert} are filled in per test.
+#: (method, path, lowest role, JSON body or None). {job}, {alert}, {key} and {rescreen} are
+#: filled in per test.
 ENDPOINTS: list[tuple[str, str, str, Any]] = [
     ("POST", "/v1/chem/screen", "analyst", {"queries": ["CCO"]}),
     ("POST", "/v1/parties/match", "analyst", MATCH),
@@ -27,6 +28,10 @@ ENDPOINTS: list[tuple[str, str, str, Any]] = [
     ("GET", "/v1/shipments/jobs/{job}/alerts.jsonl", "viewer", None),
     ("GET", "/v1/shipments/jobs/{job}/alerts.parquet", "viewer", None),
     ("GET", "/v1/shipments/jobs/{job}/report.html", "viewer", None),
+    ("POST", "/v1/shipments/jobs/{job}/rescreen", "analyst", None),
+    ("GET", "/v1/shipments/jobs/{job}/rescreens", "viewer", None),
+    ("GET", "/v1/shipments/jobs/{job}/rescreens/{rescreen}", "viewer", None),
+    ("POST", "/v1/shipments/rescreens?finished_before=2000-01-01", "analyst", None),
     ("GET", "/v1/alerts", "viewer", None),
     ("GET", "/v1/alerts/stats", "viewer", None),
     ("GET", "/v1/alerts/{alert}", "viewer", None),
@@ -64,7 +69,15 @@ def ids(api: Any) -> dict[str, str]:
         time.sleep(0.05)
     alert = api.service.list_alerts(__import__("fentrace.service").service.AlertFilter(), limit=1)
     key, _token = api.service.create_key("spare", "viewer", actor="cli:test")
-    return {"job": job["id"], "alert": str(alert["items"][0]["id"]), "key": key["key_id"]}
+    rescreen = api.service.submit_rescreen(
+        api.service.authenticate(api.tokens["analyst"]), job["id"]
+    )
+    return {
+        "job": job["id"],
+        "alert": str(alert["items"][0]["id"]),
+        "key": key["key_id"],
+        "rescreen": rescreen["id"],
+    }
 
 
 def _call(api: Any, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
@@ -92,7 +105,12 @@ def test_the_table_covers_every_route(api: Any) -> None:
         for m, p, _r, _b in ENDPOINTS
     }
     table = {
-        (m, p.replace("{key}", "{key_id}").replace("/match/default", "/match/{dataset}"))
+        (
+            m,
+            p.replace("{key}", "{key_id}")
+            .replace("/match/default", "/match/{dataset}")
+            .replace("{rescreen}", "{rescreen_id}"),
+        )
         for m, p in table
     }
     table = {
@@ -140,13 +158,15 @@ def test_roles(api: Any, ids: dict[str, str], method: str, path: str, role: str,
         ("GET", "/v1/alerts/{alert}"),
         ("PATCH", "/v1/alerts/{alert}"),
         ("DELETE", "/v1/admin/keys/{key}"),
+        ("POST", "/v1/shipments/jobs/{job}/rescreen"),
+        ("GET", "/v1/shipments/jobs/{job}/rescreens/{rescreen}"),
         ("GET", "/v1/nothing/here"),
     ],
 )
 def test_401_and_403_look_the_same_for_existing_and_missing_things(
     api: Any, ids: dict[str, str], method: str, path: str
 ) -> None:
-    missing = {"job": "0" * 32, "alert": "999999999", "key": "zzzzzzzzzz"}
+    missing = {"job": "0" * 32, "alert": "999999999", "key": "zzzzzzzzzz", "rescreen": "0" * 32}
     low = "viewer" if method != "GET" else None
     for headers in ({}, api.headers(low) if low else None):
         if headers is None:
