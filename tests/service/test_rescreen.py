@@ -6,6 +6,7 @@ day before 1-boc-4-piperidone was listed in the US) and re-screened as of today.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import uuid
@@ -574,3 +575,54 @@ def test_upgrade_from_0001_keeps_old_jobs_and_rescreens_them(
             assert connection.exec_driver_sql("SELECT count(*) FROM jobs").scalar_one() == 1
     finally:
         upgraded.stop()
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_fentrace_rescreen_job_on_the_service_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from fentrace.cli import _common, main
+
+    monkeypatch.setattr(_common, "stdout_console", Console(width=400, soft_wrap=True))
+    data = tmp_path / "data"
+    made = Service(Settings(data_dir=data))
+    made.start(workers=False)
+    try:
+        job_id = _run_job(made, MANIFEST.read_bytes(), "manifest.csv", date(2023, 5, 11))
+        failed_job = _add_job(made, "failed", tmp_path / "none.csv")
+    finally:
+        made.stop()
+    place = ["--data-dir", str(data)]
+    assert main(["rescreen", "job", job_id, *place, "--as-of", TODAY, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["rose"], payload["screened"], payload["state"]) == (1, 4, "succeeded")
+    assert [c["shipment_id"] for c in payload["changes"]] == ["S2"]
+    assert payload["rescreened_under"]["kb_version"] == CURRENT.version
+    assert "offset" not in payload
+    assert main(["rescreen", "job", job_id, *place, "--as-of", TODAY]) == 0
+    out = capsys.readouterr().out
+    assert f"1 of 4 shipments rose (job {job_id} screened under {CURRENT.version}" in out
+    assert "medium → high" in out
+    assert "CHEM_CONTROLLED" in out
+    # bad input: unknown job, a job that failed, a bad date
+    assert main(["rescreen", "job", "nosuchjob", *place]) == 1
+    assert "no job 'nosuchjob'" in capsys.readouterr().err
+    assert main(["rescreen", "job", failed_job, *place]) == 1
+    assert "only a succeeded job can be re-screened" in capsys.readouterr().err
+    assert main(["rescreen", "job", job_id, *place, "--as-of", "soon"]) == 2
+    capsys.readouterr()
+    # every re-screen the command ran is in the audit log, under the login that ran it
+    audited = Service(Settings(data_dir=data))
+    audited.migrate()
+    try:
+        actors = {a["actor"] for a in audited.list_audit(action="rescreen.submit")["items"]}
+        assert len(audited.list_audit(action="rescreen.finish")["items"]) == 2
+        assert audited.verify_audit().ok
+    finally:
+        audited.stop()
+    assert len(actors) == 1
+    assert actors.pop().startswith("cli:")

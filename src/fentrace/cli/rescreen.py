@@ -241,3 +241,79 @@ def shipments_command(
         ],
         title=f"{len(changes)} of {result.counts['screened']} shipments rose",
     )
+
+
+def _scores(old: float | None, new: float) -> str:
+    return f"{'' if old is None else f'{old:.1f}'} → {new:.1f}"
+
+
+@rescreen.command(name="job")
+@click.argument("job_id")
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="DATE",
+    help="Judge control status on this date (default: the job's own as_of).",
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, exists=True), help="The service's TOML settings."
+)
+@click.option("--data-dir", help="The service's data directory (SQLite).")
+@click.option("--database-url", help="The service's database URL.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def job_command(
+    job_id: str,
+    as_of_text: str | None,
+    config: str | None,
+    data_dir: str | None,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    """Re-screen a job the service stores, here and now, under this installation's knowledge
+    base and the service's watchlists (what POST /v1/shipments/jobs/JOB_ID/rescreen queues)."""
+    import getpass
+
+    from fentrace.service import Principal, Service, Settings
+
+    as_of = parse_date(as_of_text)
+    settings = Settings.load(
+        config, data_dir=Path(data_dir) if data_dir else None, database_url=database_url
+    )
+    service = Service(settings)
+    service.start(workers=False)
+    try:
+        user = getpass.getuser()
+        queued = service.submit_rescreen(Principal("cli", user, user, "admin"), job_id, as_of=as_of)
+        service.runner.run_rescreen(queued["id"])
+        done = service.get_rescreen(job_id, queued["id"], limit=1000)
+        changes = list(done["changes"])
+        while len(changes) < (done["rose"] or 0):
+            page = service.get_rescreen(job_id, queued["id"], offset=len(changes), limit=1000)
+            changes += page["changes"]
+    finally:
+        service.stop()
+    done = {**done, "changes": changes}
+    done.pop("offset")
+    done.pop("limit")
+    if done["state"] != "succeeded":
+        raise InputError(f"re-screen {done['id']} of job {job_id} failed: {done['error']}")
+    if as_json:
+        emit_json(done)
+        return
+    before, after = done["screened_under"], done["rescreened_under"]
+    print_table(
+        ["shipment", "level", "score", "new reasons", "alert"],
+        [
+            [
+                c["shipment_id"],
+                f"{c['old_level']} → {c['new_level']}",
+                _scores(c["old_score"], c["new_score"]),
+                "; ".join(f"{r.get('code')}: {r.get('detail')}" for r in c["new_reasons"]),
+                "" if c["alert_id"] is None else str(c["alert_id"]),
+            ]
+            for c in changes
+        ],
+        title=f"{done['rose']} of {done['screened']} shipments rose (job {job_id} screened under "
+        f"{before['kb_version'] or 'an unrecorded release'}, re-screened under "
+        f"{after['kb_version']})",
+    )
