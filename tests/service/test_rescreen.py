@@ -408,6 +408,64 @@ def test_a_rescreen_interrupted_by_a_crash_is_run_again_at_start(service: Servic
     assert len(service.list_audit(action="rescreen.finish")["items"]) == 1
 
 
+@BOTH
+def test_a_rescreen_finished_by_another_worker_first_is_left_alone(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two server processes on one database: the second to finish commits nothing."""
+    job_id = _run_job(service, MANIFEST.read_bytes(), "manifest.csv", date(2023, 5, 11))
+    queued = service.submit_rescreen(ANALYST, job_id, as_of=date(2026, 12, 1))
+    real = rescreens.rescreen_shipments
+
+    def other_worker_wins(*args: Any, **kwargs: Any) -> Any:
+        answer = real(*args, **kwargs)
+        with service.sessions() as session, session.begin():
+            found = session.get_one(Rescreen, queued["id"])
+            found.state, found.rose = "succeeded", 0
+        return answer
+
+    monkeypatch.setattr(rescreens, "rescreen_shipments", other_worker_wins)
+    service.runner.run_rescreen(queued["id"])
+    left = service.get_rescreen(job_id, queued["id"])
+    assert (left["state"], left["rose"], left["changes"]) == ("succeeded", 0, [])
+    assert service.list_audit(action="rescreen.finish")["items"] == []
+    # nor can a late failure overwrite a finished re-screen
+    rescreens.fail(service.sessions, queued["id"], "too late")
+    assert service.get_rescreen(job_id, queued["id"])["state"] == "succeeded"
+    assert service.list_audit(action="rescreen.fail")["items"] == []
+
+
+@BOTH
+def test_a_bug_fails_the_rescreen_and_the_worker_goes_on(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = _run_job(service, MANIFEST.read_bytes(), "manifest.csv")
+    queued = service.submit_rescreen(ANALYST, job_id)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(rescreens, "rescreen_shipments", broken)
+    service.runner.start()
+    try:
+        for _ in range(1200):
+            if service.get_rescreen(job_id, queued["id"])["state"] == "failed":
+                break
+            time.sleep(0.05)
+        assert service.get_rescreen(job_id, queued["id"])["error"] == (
+            "internal error: RuntimeError: a bug"
+        )
+        monkeypatch.undo()
+        again = service.submit_rescreen(ANALYST, job_id)  # the worker still takes work
+        for _ in range(1200):
+            if service.get_rescreen(job_id, again["id"])["state"] == "succeeded":
+                break
+            time.sleep(0.05)
+        assert service.get_rescreen(job_id, again["id"])["state"] == "succeeded"
+    finally:
+        service.runner.stop()
+
+
 def test_rises_below_the_jobs_min_level_are_not_reported(tmp_path: Path) -> None:
     """A job storing only high alerts cannot tell a shipment now medium from one always medium."""
     made = Service(Settings(data_dir=tmp_path / "data", min_level="high"))

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from fentrace.exc import FentraceError, UsageError
@@ -160,8 +160,6 @@ def submit_finished_before(
     as_of: date | None,
 ) -> list[dict[str, Any]]:
     """Queue a re-screen of every succeeded job that finished before ``finished_before`` (UTC)."""
-    from datetime import UTC, datetime, time
-
     cutoff = datetime.combine(finished_before, time.min, tzinfo=UTC)
     with audit.lock, factory() as session, session.begin():
         found = (
@@ -309,54 +307,71 @@ def run(
     # below the job's min_level nothing was stored: a rise there cannot be told from no change
     keep = set(ALERT_LEVELS[: ALERT_LEVELS.index(min_level) + 1])
     kept: list[ShipmentChange] = [c for c in changes if c.new_level in keep]
-    with audit.lock, factory() as session, session.begin():
-        session.execute(delete(RescreenChange).where(RescreenChange.rescreen_id == rescreen_id))
-        if kept:
-            session.execute(
-                insert(RESCREEN_CHANGES_TABLE),
-                [
-                    {
-                        "rescreen_id": rescreen_id,
-                        "seq": seq,
-                        **change.to_dict(),
-                        "alert_id": alert_ids.get(change.shipment_id),
-                    }
-                    for seq, change in enumerate(kept)
-                ],
+    levels: dict[str, int] = {}
+    for change in kept:
+        levels[change.new_level] = levels.get(change.new_level, 0) + 1
+    try:
+        with audit.lock, factory() as session, session.begin():
+            # first, so that it takes the write lock: another worker (another server process
+            # on the same database) that finished this re-screen first leaves nothing to do
+            moved = session.execute(
+                update(Rescreen)
+                .where(Rescreen.id == rescreen_id, Rescreen.state.in_(("queued", "running")))
+                .values(
+                    state="succeeded",
+                    finished_at=now(),
+                    kb_version=kb_version,
+                    watchlists=watchlists,
+                    screened=int(result.counts["screened"]),
+                    stored_alerts=len(stored),
+                    rose=len(kept),
+                )
+                .execution_options(synchronize_session=False)
             )
-        rescreen = session.get_one(Rescreen, rescreen_id)
-        rescreen.state = "succeeded"
-        rescreen.finished_at = now()
-        rescreen.kb_version = kb_version
-        rescreen.watchlists = watchlists
-        rescreen.screened = int(result.counts["screened"])
-        rescreen.stored_alerts = len(stored)
-        rescreen.rose = len(kept)
-        levels: dict[str, int] = {}
-        for change in kept:
-            levels[change.new_level] = levels.get(change.new_level, 0) + 1
-        audit.append_in(
-            session,
-            actor="service:worker",
-            action="rescreen.finish",
-            target=f"rescreen:{rescreen_id}",
-            result={
-                "job_id": job_id,
-                "rose": len(kept),
-                "by_new_level": levels,
-                "screened_kb_version": screened_kb,
-                "kb_version": kb_version,
-                "as_of": as_of_text,
-            },
-        )
+            if getattr(moved, "rowcount", 1) != 1:
+                raise _TakenError(rescreen_id)
+            session.execute(delete(RescreenChange).where(RescreenChange.rescreen_id == rescreen_id))
+            if kept:
+                session.execute(
+                    insert(RESCREEN_CHANGES_TABLE),
+                    [
+                        {
+                            "rescreen_id": rescreen_id,
+                            "seq": seq,
+                            **change.to_dict(),
+                            "alert_id": alert_ids.get(change.shipment_id),
+                        }
+                        for seq, change in enumerate(kept)
+                    ],
+                )
+            audit.append_in(
+                session,
+                actor="service:worker",
+                action="rescreen.finish",
+                target=f"rescreen:{rescreen_id}",
+                result={
+                    "job_id": job_id,
+                    "rose": len(kept),
+                    "by_new_level": levels,
+                    "screened_kb_version": screened_kb,
+                    "kb_version": kb_version,
+                    "as_of": as_of_text,
+                },
+            )
+    except _TakenError:
+        log.info("re-screen finished by another worker", extra={"rescreen_id": rescreen_id})
+
+
+class _TakenError(Exception):
+    """Another worker finished the re-screen this one was about to commit."""
 
 
 def fail(factory: sessionmaker[Session], rescreen_id: str, reason: str) -> None:
     """Mark a re-screen failed with ``reason`` (audited)."""
     with audit.lock, factory() as session, session.begin():
         rescreen = session.get(Rescreen, rescreen_id)
-        if rescreen is None:
-            return
+        if rescreen is None or rescreen.state not in ("queued", "running"):
+            return  # a finished re-screen keeps its result
         rescreen.state = "failed"
         rescreen.error = reason
         rescreen.finished_at = now()
