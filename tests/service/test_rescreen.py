@@ -25,7 +25,15 @@ from fentrace.service import Service, Settings, rescreens
 from fentrace.service.db import alembic_config, current_revision
 from fentrace.service.errors import LimitError
 from fentrace.service.jobs import _alert_rows
-from fentrace.service.models import ALERTS_TABLE, Alert, Job, Rescreen, RescreenChange, now
+from fentrace.service.models import (
+    ALERT_CODES_TABLE,
+    ALERTS_TABLE,
+    Alert,
+    Job,
+    Rescreen,
+    RescreenChange,
+    now,
+)
 from fentrace.service.security import Principal
 from fentrace.shipments import read_manifest, screen_manifest
 
@@ -609,7 +617,17 @@ def test_upgrade_from_0001_keeps_old_jobs_and_rescreens_them(
                 "chunks_done": 1,
             },
         )
-        connection.execute(insert(ALERTS_TABLE), _alert_rows("old", scored))
+        rows = _alert_rows("old", scored)
+        connection.execute(insert(ALERTS_TABLE), rows)
+        ids = dict(connection.execute(select(Alert.row, Alert.id)).all())
+        connection.execute(
+            insert(ALERT_CODES_TABLE),
+            [
+                {"alert_id": ids[r["row"]], "code": code}
+                for r in rows
+                for code in dict.fromkeys(str(x["code"]) for x in r["record"]["reasons"])
+            ],
+        )
     old.engine.dispose()
 
     upgraded = Service(Settings(data_dir=data, database_url=url))
@@ -623,7 +641,10 @@ def test_upgrade_from_0001_keeps_old_jobs_and_rescreens_them(
         done = upgraded.get_rescreen("old", queued["id"])
         assert done["screened_under"]["kb_version"] is None  # not recorded before 0002
         assert done["rescreened_under"]["kb_version"] == CURRENT.version
-        assert [c["shipment_id"] for c in done["changes"]] == ["S2"]
+        [change] = done["changes"]
+        assert change["shipment_id"] == "S2"
+        assert [r["code"] for r in change["new_reasons"]] == ["CHEM_CONTROLLED"]
+        assert change["alert_id"] == ids[change["row"]]
         # and back down: 0002's tables and columns go, the job stays
         with upgraded.engine.begin() as connection:
             config.attributes["connection"] = connection

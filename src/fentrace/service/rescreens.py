@@ -31,6 +31,7 @@ from fentrace.service.models import (
     ALERT_LEVELS,
     RESCREEN_CHANGES_TABLE,
     Alert,
+    AlertCode,
     Job,
     Rescreen,
     RescreenChange,
@@ -255,17 +256,32 @@ def pending(factory: sessionmaker[Session]) -> list[str]:
 
 
 def _stored_alerts(session: Session, job_id: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The job's alerts as ``rescreen_shipments`` reads them, and shipment id -> alert id."""
+    """The job's alerts as ``rescreen_shipments`` reads them, and shipment id -> alert id.
+
+    A stored alert's reasons are given by their indicator codes (the ``alert_codes`` table),
+    which is all ``rescreen_shipments`` compares: the full records are not read.
+    """
+    codes: dict[int, list[dict[str, Any]]] = {}
+    for alert_id, code in session.execute(
+        select(AlertCode.alert_id, AlertCode.code)
+        .join(Alert, Alert.id == AlertCode.alert_id)
+        .where(Alert.job_id == job_id)
+    ).all():
+        codes.setdefault(int(alert_id), []).append({"code": code})
     alerts: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
-    for alert_id, shipment_id, level, score, record in session.execute(
-        select(Alert.id, Alert.shipment_id, Alert.level, Alert.score, Alert.record)
+    for alert_id, shipment_id, level, score in session.execute(
+        select(Alert.id, Alert.shipment_id, Alert.level, Alert.score)
         .where(Alert.job_id == job_id)
         .order_by(Alert.row)
     ).all():
-        reasons = record.get("reasons") if isinstance(record, dict) else None
         alerts.append(
-            {"shipment_id": shipment_id, "level": level, "score": score, "reasons": reasons or []}
+            {
+                "shipment_id": shipment_id,
+                "level": level,
+                "score": score,
+                "reasons": codes.get(int(alert_id), []),
+            }
         )
         ids.setdefault(str(shipment_id), int(alert_id))
     return alerts, ids
