@@ -143,3 +143,54 @@ def test_canada_1_boc_4_piperidone_from_2024_09_03(day: date, status: str) -> No
     assert result.jurisdictions["CA"].status == status
     if status == "controlled":
         assert result.jurisdictions["CA"].since == date(2024, 9, 3)
+
+
+# CDSA Schedule I item 16 (Justice Canada's consolidated XML): the subitem that names each one
+CDSA_ITEM_16 = [
+    ("AAMF", "16(1)"),
+    ("ALF", "16(2)"),
+    ("CARF", "16(3)"),
+    ("PFF", "16(4)"),
+    ("FENT", "16(5)"),
+    ("BHF", "16(6)"),
+    ("BHMF", "16(7)"),
+    ("AMF", "16(8)"),
+    ("AMTF", "16(9)"),
+    ("3MF", "16(10)"),
+    ("3MTF", "16(11)"),
+    ("REMI", "16(11.1)"),
+    ("SUF", "16(12)"),
+    ("TF", "16(13)"),
+]
+
+
+@pytest.mark.parametrize(("substance", "subitem"), CDSA_ITEM_16)
+def test_canada_named_fentanyls_are_verified_item_16_listings(
+    kb: KnowledgeBase, substance: str, subitem: str
+) -> None:
+    ca = screen(kb.substances[substance].smiles, ON, use_opsin=False).jurisdictions["CA"]
+    assert (ca.status, ca.since, ca.verified) == ("controlled", None, True)
+    assert f"item {subitem}, named" in ca.basis
+
+
+@pytest.mark.parametrize("substance", ["THIAF", "FURF", "CPRF", "MFF", "ACF"])
+def test_canada_unnamed_analogues_stay_a_reading_of_item_16(
+    kb: KnowledgeBase, substance: str
+) -> None:
+    ca = screen(kb.substances[substance].smiles, ON, use_opsin=False).jurisdictions["CA"]
+    assert (ca.status, ca.since, ca.verified) == ("controlled", None, False)
+    assert "not named in the item" in ca.basis
+
+
+def test_every_canadian_listing_cites_the_cdsa_text(kb: KnowledgeBase) -> None:
+    listings = [
+        (s.id, u)
+        for s in kb.substances.values()
+        for u in s.undated_listings
+        if u.jurisdiction == "CA"
+    ]
+    assert len(listings) == 39
+    assert all("cdsa-schedule-i" in u.source_ids for _, u in listings)
+    named = {sid for sid, u in listings if u.verified}
+    assert named == {sid for sid, _ in CDSA_ITEM_16}
+    assert kb.sources["cdsa-schedule-i"].primary is True
