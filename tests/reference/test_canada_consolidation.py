@@ -102,3 +102,32 @@ def test_sor_2019_120_records_cite_the_consolidation(kb: KnowledgeBase) -> None:
     # FANPP: the date is the item's, but whether the item covers it stays a reading
     fanpp = controls["ca-fanpp-ncr"]
     assert (fanpp.verified, tuple(fanpp.unverified_fields)) == (False, ("instrument",))
+
+
+# CDSA Schedule VI Part 1 (SOR/2026-38) and the PCR schedule both list them from 12 April 2026
+@pytest.mark.parametrize(
+    ("substance", "pcr_item", "cdsa_item"),
+    [("PEBr", "34", "33"), ("PROPANH", "35", "34"), ("PECl", "37", "36")],
+)
+@pytest.mark.parametrize(
+    ("day", "status", "since"),
+    [
+        (date(2026, 4, 11), "not_controlled", None),
+        (date(2026, 4, 12), "controlled", date(2026, 4, 12)),
+        (ON, "controlled", date(2026, 4, 12)),
+    ],
+)
+def test_2026_class_a_precursors(
+    kb: KnowledgeBase,
+    substance: str,
+    pcr_item: str,
+    cdsa_item: str,
+    day: date,
+    status: str,
+    since: date | None,
+) -> None:
+    ca = screen(kb.substances[substance].smiles, day, use_opsin=False).jurisdictions["CA"]
+    assert (ca.status, ca.since) == (status, since)
+    if status == "controlled":
+        expected = f"PCR Schedule item {pcr_item} (CDSA Schedule VI, Part 1, item {cdsa_item})"
+        assert ca.list == expected
