@@ -190,7 +190,11 @@ def test_undated_cells(kb: KnowledgeBase) -> None:
     rows = {r.substance_id: r for r in gap_matrix(kb, date(2026, 1, 1), "fentanyl")}
     cells = {c.jurisdiction: c for c in rows["FENT"].cells}
     assert (cells["US"].state, cells["US"].label) == ("undated", "listed")
-    assert (cells["CA"].state, cells["CA"].label) == ("unverified", "listed?")
+    # named in CDSA Schedule I item 16(5): listed, undated; furanyl fentanyl is not named there, so
+    # its Canadian cell stays a reading of "derivatives and analogues" (unverified)
+    assert (cells["CA"].state, cells["CA"].label) == ("undated", "listed")
+    furanyl_cells = {c.jurisdiction: c for c in rows["FURF"].cells}
+    assert (furanyl_cells["CA"].state, furanyl_cells["CA"].label) == ("unverified", "listed?")
     furanyl = {c.jurisdiction: c.label for c in rows["FURF"].cells}
     # individually listed in China's supplementary list from 1 March 2017 (UNODC summary)
     assert furanyl["CN"] == "2017-03-01"
