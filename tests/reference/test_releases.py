@@ -31,9 +31,12 @@ def previous() -> KnowledgeBase:
 def test_release_manifest(kb: KnowledgeBase, previous: KnowledgeBase) -> None:
     assert kb.release is not None
     assert previous.release is not None
-    assert (kb.release.version, kb.release.previous) == ("2026.12.02", "2026.11.29")
+    assert (kb.release.version, kb.release.previous) == ("2026.12.02.1", "2026.12.02")
     assert previous.release.previous is None
-    assert set(shipped_releases()) == {"2026.11.29", "2026.12.02"}
+    assert set(shipped_releases()) == {"2026.11.29", "2026.12.02", "2026.12.02.1"}
+    middle = load_knowledge_base(resolve_knowledge_base("2026.12.02")).release
+    assert middle is not None
+    assert (middle.version, middle.previous) == ("2026.12.02", "2026.11.29")
     assert resolve_knowledge_base("current") == DATA_DIR
 
 
@@ -41,6 +44,9 @@ def test_release_manifest(kb: KnowledgeBase, previous: KnowledgeBase) -> None:
     ("text", "problem"),
     [
         ("version: '2026-12-02'\nreleased: '2026-12-02'\n", "not a release version"),
+        ("version: '2026.12.02.0'\nreleased: '2026-12-02'\n", "not a release version"),
+        ("version: '2026.12.02.x'\nreleased: '2026-12-02'\n", "not a release version"),
+        ("version: '2026.12.02.1'\nreleased: '2026-12-02'\nprevious: '2026.12'\n", "previous"),
         ("version: '2026.12.02'\n", "released"),
         ("- a list\n", "mapping"),
     ],
@@ -129,22 +135,31 @@ def test_diff_reports_removed_and_watchlist_changes(tmp_path: Path, kb: Knowledg
     assert result.counts()["control"] == {"removed": 1}
 
 
-def test_changelog_holds_the_diff(kb: KnowledgeBase, previous: KnowledgeBase) -> None:
+@pytest.mark.parametrize(("old", "new"), [("2026.11.29", "2026.12.02"), ("2026.12.02", "current")])
+def test_changelog_holds_the_diff(old: str, new: str) -> None:
+    """Each release's section of the changelog holds the diff from the release before it."""
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    for change in diff_knowledge_bases(previous, kb).changes:
-        assert f"| {change.section} | {change.kind} | `{change.id}` |" in text, change.id
+    newer = load_knowledge_base(resolve_knowledge_base(new))
+    assert newer.release is not None
+    start = text.index(f"## Knowledge base {newer.release.version} ")
+    end = text.find("\n## Knowledge base ", start + 1)
+    section = text[start : end if end >= 0 else None]
+    for change in diff_knowledge_bases(
+        load_knowledge_base(resolve_knowledge_base(old)), newer
+    ).changes:
+        assert f"| {change.section} | {change.kind} | `{change.id}` |" in section, change.id
 
 
 def test_kb_diff_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "diff", "2026.11.29", "current", "--section", "control", "--json"]) == 0
     payload: dict[str, Any] = json.loads(capsys.readouterr().out)
-    assert (payload["old"], payload["new"]) == ("2026.11.29", "2026.12.02")
+    assert (payload["old"], payload["new"]) == ("2026.11.29", "2026.12.02.1")
     assert {c["section"] for c in payload["changes"]} == {"control"}
     assert main(["kb", "diff", "2026.11.29"]) == 0
     assert "ca-bocpip-pcr28-2024" in capsys.readouterr().out
     assert main(["kb", "diff", "nope"]) == 2
     assert main(["kb", "version", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["previous"] == "2026.11.29"
+    assert json.loads(capsys.readouterr().out)["previous"] == "2026.12.02"
 
 
 # -- provenance ---------------------------------------------------------------------------------

@@ -239,11 +239,12 @@ def load_sources(path: Path) -> dict[str, Source]:
     return out
 
 
-_VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
+#: A release is named by its date; a second release on the same day adds a serial (2026.12.02.1).
+_VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}(\.[1-9]\d*)?$")
 
 
 def load_release(path: Path) -> Release:
-    """Parse kb.yaml: the release version (YYYY.MM.DD), its date and the release before it."""
+    """Parse kb.yaml: the release version (YYYY.MM.DD[.N]), its date and the release before it."""
     try:
         with path.open(encoding="utf-8") as handle:
             raw = yaml.load(handle, Loader=_Loader)
@@ -257,10 +258,10 @@ def load_release(path: Path) -> Release:
     r.id = "release"
     version = r.text("version", empty=False)
     if not _VERSION.match(version):
-        raise r.fail("version", f"{version!r} is not a release version YYYY.MM.DD")
+        raise r.fail("version", f"{version!r} is not a release version YYYY.MM.DD[.N]")
     previous = r.optional_text("previous")
     if previous is not None and not _VERSION.match(previous):
-        raise r.fail("previous", f"{previous!r} is not a release version YYYY.MM.DD")
+        raise r.fail("previous", f"{previous!r} is not a release version YYYY.MM.DD[.N]")
     return Release(
         version=version,
         released=r.day("released"),
