@@ -570,7 +570,15 @@ class _AssessmentCache:
     def get(
         self, key: tuple[object, ...], owner: tuple[object, object, object]
     ) -> ScreenResult | None:
-        if self.owner is None or any(a is not b for a, b in zip(self.owner, owner, strict=True)):
+        mine = self.owner
+        # identity, not equality, of the knowledge base, index and rules (spelt out: a
+        # generator over the pairs cost a microsecond per batch row)
+        if (
+            mine is None
+            or mine[0] is not owner[0]
+            or mine[1] is not owner[1]
+            or mine[2] is not owner[2]
+        ):
             self.owner = owner
             self.entries.clear()
             return None
