@@ -425,3 +425,17 @@ def test_bounds_are_read_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None
     too_big = batch.screen_record(record, AS_OF, bounds=fits)
     assert too_big.error == "12 heavy atoms: more than 5, not screened"
     assert batch.screen_record(record, AS_OF).error == rejected.error  # None: read now
+
+
+def test_each_thread_writes_csv_lines_through_its_own_writer() -> None:
+    import threading
+
+    seen: list[object] = []
+    mine = batch._CSV.sink
+    worker = threading.Thread(target=lambda: seen.append((batch._CSV.sink, batch._csv_line([1]))))
+    worker.start()
+    worker.join()
+    ((theirs, line),) = seen
+    assert theirs is not mine  # a shared sink would hand one thread the other's line
+    assert line == "1\r\n"
+    assert batch._csv_line(["=x", None, 'a"b']) == '\'=x,,"a""b"\r\n'

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -625,24 +626,34 @@ class _LineSink:
         return len(text)
 
 
-_CSV_SINK = _LineSink()
-#: The CSV dialect of every batch CSV (the csv module's default, as ``write_csv`` uses).
-_CSV_ROW = csv.writer(_CSV_SINK)
+class _CsvLines(threading.local):
+    """This thread's CSV writer (the csv module's default dialect, as ``write_csv`` uses) and
+    the file that keeps its last line: one per thread, so that callers of ``screen_file`` in
+    several threads never read each other's line."""
+
+    def __init__(self) -> None:
+        self.sink = _LineSink()
+        self.writer = csv.writer(self.sink)
+
+
+_CSV = _CsvLines()
 #: One status object per (verdict, tier): a chunk's statuses pickle as references to a few.
 _STATUSES: dict[tuple[str, str | None], tuple[str, str | None]] = {}
 
 
 def _csv_line(row: Sequence[Any]) -> str:
     """One CSV row (formula-safe cells) as the text ``write_csv`` writes for it."""
-    _CSV_ROW.writerow(safe_row(row))
-    return _CSV_SINK.line
+    lines = _CSV
+    lines.writer.writerow(safe_row(row))
+    return lines.sink.line
 
 
 def _csv_head(record: Record) -> str:
     """The text of a CSV line before its third cell: the record number and the id, each
     quoted on its own (``csv`` quotes cell by cell), and the separator after them."""
     line = _csv_line((record.number, record.id))
-    return line[: -len(_CSV_ROW.dialect.lineterminator)] + _CSV_ROW.dialect.delimiter
+    dialect = _CSV.writer.dialect
+    return line[: -len(dialect.lineterminator)] + dialect.delimiter
 
 
 def _status(row: tuple[Any, ...]) -> LineStatus:
