@@ -12,7 +12,7 @@ import pytest
 from fentrace import jsonsafe
 from fentrace.csvsafe import formula_safe, formula_safe_frame, safe_row
 from fentrace.exc import ConfigError
-from fentrace.limits import BOUNDS, bound, over_bound
+from fentrace.limits import BOUNDS, bound, over_bound, over_limit
 from fentrace.tables import csv_records, decode_text, jsonl_records
 from fentrace.textio import (
     LineProblem,
@@ -184,3 +184,20 @@ def test_the_shared_mechanisms_sit_below_every_package(module: str) -> None:
     text = (Path(fentrace.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
     imported = set(re.findall(r"^\s*(?:from|import) fentrace\.(\w+)", text, flags=re.M))
     assert imported <= {"exc", *LOW_LEVEL}, f"fentrace.{module} imports {imported}"
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "expected"),
+    [
+        (7, 7, None),
+        (0, 7, None),
+        (
+            8,
+            7,
+            "rings in one molecule (fused ring systems make substructure search slow): "
+            "8 rings, more than the limit of 7 (FENTRACE_MAX_RINGS)",
+        ),
+    ],
+)
+def test_over_limit_uses_the_limit_given(size: int, limit: int, expected: str | None) -> None:
+    assert over_limit("rings", size, limit) == expected

@@ -10,9 +10,10 @@ which spreadsheets show as text. Numbers are never text cells and are written un
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:  # polars is imported when a frame is made safe: a quarter of a second that
+    import polars as pl  # the batch screen-file start-up (CSV, JSON lines) does not need
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -37,11 +38,15 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
 
 def formula_safe_expr(column: str) -> pl.Expr:
     """A Polars expression making a text column formula-safe."""
+    import polars as pl
+
     col = pl.col(column)
     return pl.when(col.str.contains(_PATTERN)).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 
 def formula_safe_frame(frame: pl.DataFrame, skip: Sequence[str] = ()) -> pl.DataFrame:
     """Every text column of ``frame`` (except ``skip``) made formula-safe."""
+    import polars as pl
+
     strings = [c for c, t in frame.schema.items() if t == pl.String and c not in skip]
     return frame.with_columns([formula_safe_expr(c) for c in strings]) if strings else frame

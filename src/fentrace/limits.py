@@ -122,7 +122,12 @@ def int_bound(name: str) -> int:
 
 def over_bound(name: str, size: int) -> str | None:
     """The rejection message when ``size`` passes bound ``name``, else None."""
-    limit = int_bound(name)
+    return over_limit(name, size, int_bound(name))
+
+
+def over_limit(name: str, size: int, limit: int) -> str | None:
+    """:func:`over_bound` against a value of the bound read before (``int_bound(name)``):
+    batch screening reads its bounds once, not the environment per record."""
     if size <= limit:
         return None
     spec = BOUNDS[name]

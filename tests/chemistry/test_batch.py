@@ -323,3 +323,119 @@ def test_a_repeat_whose_row_is_not_at_hand_is_screened_in_the_parent() -> None:
     (row,) = repeats.merge([(record, False)], [], date(2026, 1, 1), False, "literal")
     assert row.row[:2] == (5, "late")
     assert row.as_dict()["verdict"] == "controlled"
+
+
+#: Ids a CSV writer must quote or make formula-safe: the head of a copied line is rebuilt.
+ODD_IDS = [None, "plain", "with,comma", 'with"quote', "=HYPERLINK()", "-1", "line\nbreak", ""]
+
+
+def _odd_records() -> list[Record]:
+    texts = ["CCO", "O=C1CCN(CCc2ccccc2)CC1", "C1CC", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1"]
+    records = [
+        Record(i + 1, ODD_IDS[i % len(ODD_IDS)], texts[i % len(texts)], "smiles")
+        for i in range(120)
+    ]
+    records.append(Record(121, "=bad", "", "smiles", error="empty record"))
+    records.append(Record(122, None, "N(=O)(=O)=O", "smiles"))
+    return records
+
+
+def _text_of_rows(rows: list[batch.Screened], full: bool) -> str:
+    sink = io.StringIO(newline="")
+    (batch.write_jsonl if full else batch.write_csv)(rows, sink)
+    text = sink.getvalue()
+    return text if full else text.split("\r\n", 1)[1]  # without the header row
+
+
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_screen_lines_are_the_text_written_for_screen_records(full: bool, jobs: int) -> None:
+    records = _odd_records()
+    rows = list(screen_records(records, AS_OF, jobs=1, full=full))
+    lines = list(batch.screen_lines(records, AS_OF, jobs=jobs, full=full, chunk_size=7))
+    assert [record for record, _, _ in lines] == records
+    assert "".join(line for _, line, _ in lines) == _text_of_rows(rows, full)
+    by_rows, by_lines = batch.BatchSummary(), batch.BatchSummary()
+    for row in rows:
+        by_rows.add(row)
+    for record, _, status in lines:
+        by_lines.add_line(record, status)
+    assert by_lines == by_rows
+    assert by_lines.rejected == 32  # 30 open rings, the read error, the impossible valence
+    assert by_lines.rejections[-2][:2] == (121, "=bad")
+    assert by_lines.rejections[-1][:2] == (122, None)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_copied_line_has_the_repeat_s_number_and_id(full: bool) -> None:
+    repeats = batch._RepeatCache()
+    first = Record(1, 'a,"b"', "O=C1CCN(CCc2ccccc2)CC1", "smiles")
+    again = Record(22, "=x", first.text, "smiles")
+    repeats.wanted.add((first.kind, first.text))
+    line, status = batch._screen_line(first, AS_OF, full, "literal", None)
+    text = batch._ChunkText([line], [status])
+    merged = list(
+        repeats.merge_lines([(first, True), (again, False)], text, AS_OF, full, "literal", None)
+    )
+    expected, _ = batch._screen_line(again, AS_OF, full, "literal", None)
+    assert [m[1] for m in merged] == [line, expected]
+    assert merged[1][2] == status == ("controlled", None)
+
+
+def test_a_repeat_whose_line_is_not_at_hand_is_screened_in_the_parent() -> None:
+    repeats = batch._RepeatCache()
+    record = Record(5, "late", "O=C1CCN(CCc2ccccc2)CC1", "smiles")
+    empty = batch._ChunkText([], [])
+    ((seen, line, status),) = repeats.merge_lines(
+        [(record, False)], empty, AS_OF, False, "literal", None
+    )
+    assert seen == record
+    assert line.startswith("5,late,O=C1CCN(CCc2ccccc2)CC1,smiles,True,")
+    assert status == ("controlled", None)
+
+
+def test_csv_and_jsonl_files_from_lines_match_screen_records(tmp_path: Path) -> None:
+    source = tmp_path / "in.smi"
+    source.write_text(SMI)
+    rows = list(screen_records(read_records(source), AS_OF, jobs=1, full=True))
+    for out_format, full in (("csv", False), ("jsonl", True)):
+        out = tmp_path / f"out.{out_format}"
+        screen_file(source, str(out), out_format, AS_OF, jobs=1)
+        expected = _text_of_rows(rows, full)
+        if not full:
+            header = batch._csv_line(ROW_COLUMNS)
+            expected = header + _text_of_rows([batch.Screened(r.row, None) for r in rows], False)
+        assert out.read_bytes() == expected.encode()
+
+
+def test_bounds_are_read_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    record = Record(1, None, "CCCCCCCCCCCC", "smiles")
+    before = batch.record_bounds()
+    monkeypatch.setenv("FENTRACE_MAX_SMILES_CHARS", "10")
+    monkeypatch.setenv("FENTRACE_MAX_HEAVY_ATOMS", "5")
+    now = batch.record_bounds()
+    assert (now.smiles_chars, now.structure.heavy_atoms) == (10, 5)
+    # the bounds read before the change decide; read now, they reject
+    assert batch.screen_record(record, AS_OF, bounds=before).verdict == "clear"
+    rejected = batch.screen_record(record, AS_OF, bounds=now)
+    assert rejected.error is not None
+    assert "FENTRACE_MAX_SMILES_CHARS" in rejected.error
+    assert "limit of 10" in rejected.error
+    fits = batch.RecordBounds(100, now.query_chars, now.structure)
+    too_big = batch.screen_record(record, AS_OF, bounds=fits)
+    assert too_big.error == "12 heavy atoms: more than 5, not screened"
+    assert batch.screen_record(record, AS_OF).error == rejected.error  # None: read now
+
+
+def test_each_thread_writes_csv_lines_through_its_own_writer() -> None:
+    import threading
+
+    seen: list[object] = []
+    mine = batch._CSV.sink
+    worker = threading.Thread(target=lambda: seen.append((batch._CSV.sink, batch._csv_line([1]))))
+    worker.start()
+    worker.join()
+    ((theirs, line),) = seen
+    assert theirs is not mine  # a shared sink would hand one thread the other's line
+    assert line == "1\r\n"
+    assert batch._csv_line(["=x", None, 'a"b']) == '\'=x,,"a""b"\r\n'

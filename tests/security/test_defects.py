@@ -113,14 +113,14 @@ def test_03_a_run_that_fails_mid_write_keeps_the_previous_output(
     source = _chem(tmp_path, "s.smi", "CCO a\nCCN b\nCCC c\n")
     out = tmp_path / "out.csv"
     out.write_text("previous good output\n", encoding="utf-8")
-    real = batch.write_csv
+    real = batch.write_lines
 
-    def failing(rows: object, handle: io.TextIOBase) -> None:
-        real(iter(list(rows)[:1]), handle)  # type: ignore[call-overload]
+    def failing(lines: object, handle: io.TextIOBase) -> None:
+        real(iter(list(lines)[:2]), handle)  # type: ignore[call-overload]
         handle.flush()
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(batch, "write_csv", failing)
+    monkeypatch.setattr(batch, "write_lines", failing)
     assert main(["chem", "screen-file", str(source), "-o", str(out), "--jobs", "1"]) == 1
     assert "No space left" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "previous good output\n"

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,15 +36,17 @@ from fentrace.chemistry.results import ROW_FIELDS, ScreenResult
 from fentrace.chemistry.screen import (
     DEFAULT_MONOCYCLE_READING,
     MONOCYCLE_READINGS,
+    StructureBounds,
     rules,
     screen_mol,
     screen_resolution,
+    structure_bounds,
     unresolved,
 )
 from fentrace.chemistry.standardise import mol_from_smiles
 from fentrace.csvsafe import safe_row
 from fentrace.exc import InputError, UsageError
-from fentrace.limits import BOUNDS, int_bound, over_bound
+from fentrace.limits import BOUNDS, int_bound, over_limit
 from fentrace.textio import LineProblem, control_characters, looks_binary, utf8_lines
 
 RecordKind = Literal["smiles", "query", "molblock"]
@@ -115,6 +118,20 @@ class BatchSummary:
             self.rejected += 1
             if len(self.rejections) < MAX_REPORTED_REJECTIONS:
                 self.rejections.append((int(row[_RECORD]), row[_ID], str(row[_ERROR])))
+
+    def add_line(self, record: Record, status: LineStatus) -> None:
+        """:meth:`add` for a row written as text (:func:`screen_lines`)."""
+        self.read += 1
+        if isinstance(status, str):
+            self.rejected += 1
+            if len(self.rejections) < MAX_REPORTED_REJECTIONS:
+                self.rejections.append((record.number, record.id, status))
+            return
+        verdict, tier = status
+        self.screened += 1
+        self.verdicts[verdict] += 1
+        if tier is not None:
+            self.tiers[tier] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -369,22 +386,47 @@ def read_records(
 # --- screening records --------------------------------------------------------------------------
 
 
+class RecordBounds(NamedTuple):
+    """The resource bounds screening a record enforces, read once per batch
+    (:func:`record_bounds`): a record costs no environment look-ups."""
+
+    smiles_chars: int
+    query_chars: int
+    structure: StructureBounds
+
+
+def record_bounds() -> RecordBounds:
+    """The bounds of ``FENTRACE_MAX_SMILES_CHARS``, ``..._QUERY_CHARS``, ``..._HEAVY_ATOMS`` and
+    ``..._RINGS`` now."""
+    return RecordBounds(int_bound("smiles_chars"), int_bound("query_chars"), structure_bounds())
+
+
 def screen_record(
-    record: Record, as_of: date, monocycle_reading: str = DEFAULT_MONOCYCLE_READING
+    record: Record,
+    as_of: date,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+    bounds: RecordBounds | None = None,
 ) -> ScreenResult:
-    """Screen one record the batch way (see the module docstring); never raises on its data."""
+    """Screen one record the batch way (see the module docstring); never raises on its data.
+
+    ``bounds`` are the resource bounds to enforce (None: read them now).
+    """
     if record.error is not None:
         return unresolved(record.text, record.kind, record.error, as_of)
+    if bounds is None:
+        bounds = record_bounds()
     # the length is checked before parsing: RDKit would spend seconds and gigabytes first
-    too_long = over_bound(
-        "smiles_chars" if record.kind == "smiles" else "query_chars", len(record.text)
-    )
+    if record.kind == "smiles":
+        too_long = over_limit("smiles_chars", len(record.text), bounds.smiles_chars)
+    else:
+        too_long = over_limit("query_chars", len(record.text), bounds.query_chars)
     if too_long is not None:
         return unresolved(record.text[:100] + "...", record.kind, too_long, as_of)
     options: dict[str, Any] = {
         "with_inchikey": False,
         "neighbours_always": False,
         "monocycle_reading": monocycle_reading,
+        "bounds": bounds.structure,
     }
     if record.kind == "smiles":
         mol = mol_from_smiles(record.text)
@@ -423,6 +465,7 @@ _WORKER_AS_OF: date | None = None
 _WORKER_FULL = False
 _WORKER_OPSIN = False
 _WORKER_READING = DEFAULT_MONOCYCLE_READING
+_WORKER_BOUNDS: RecordBounds | None = None
 
 
 def _worker_init(
@@ -430,12 +473,14 @@ def _worker_init(
     full: bool,
     use_opsin: bool = False,
     monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+    bounds: RecordBounds | None = None,
 ) -> None:
-    global _WORKER_AS_OF, _WORKER_FULL, _WORKER_OPSIN, _WORKER_READING
+    global _WORKER_AS_OF, _WORKER_FULL, _WORKER_OPSIN, _WORKER_READING, _WORKER_BOUNDS
     _WORKER_AS_OF = as_of
     _WORKER_FULL = full
     _WORKER_OPSIN = use_opsin
     _WORKER_READING = monocycle_reading
+    _WORKER_BOUNDS = bounds
     kb_index()
     rules()
     # the knowledge base, rules and caches this worker inherited live as long as it does: kept
@@ -461,24 +506,34 @@ def _warm(as_of: date) -> None:
 
 
 def _screen_one(
-    record: Record, as_of: date, full: bool, reading: str = DEFAULT_MONOCYCLE_READING
+    record: Record,
+    as_of: date,
+    full: bool,
+    reading: str = DEFAULT_MONOCYCLE_READING,
+    bounds: RecordBounds | None = None,
 ) -> Screened:
-    result = _safe_screen(record, as_of, reading)
+    result = _safe_screen(record, as_of, reading, bounds)
     # JSON is written in the worker: the parent process only copies text to the output
     return Screened(_row(record, result), _full(record, result) if full else None)
 
 
 def _screen_chunk(chunk: list[Record]) -> list[Screened]:
     assert _WORKER_AS_OF is not None
-    return [_screen_one(record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING) for record in chunk]
+    return [
+        _screen_one(record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING, _WORKER_BOUNDS)
+        for record in chunk
+    ]
 
 
 def _safe_screen(
-    record: Record, as_of: date, reading: str = DEFAULT_MONOCYCLE_READING
+    record: Record,
+    as_of: date,
+    reading: str = DEFAULT_MONOCYCLE_READING,
+    bounds: RecordBounds | None = None,
 ) -> ScreenResult:
     """Screen a record; an RDKit failure on odd input rejects that record, not the batch."""
     try:
-        return screen_record(record, as_of, reading)
+        return screen_record(record, as_of, reading, bounds)
     except (ValueError, RuntimeError) as error:  # RDKit raises these on pathological input
         return unresolved(record.text, record.kind, f"could not be screened: {error}", as_of)
 
@@ -500,6 +555,19 @@ def worker_count(jobs: int | None) -> int:
     return cores if jobs is None else max(1, min(jobs, cores))
 
 
+def _plan_workers(
+    records: Iterator[Record], jobs: int | None, chunk_size: int
+) -> tuple[Iterator[Record], int]:
+    """The records (unchanged) and how many worker processes they need: no more than the
+    cores, nor than chunks of records (a small file is screened in this process)."""
+    workers = worker_count(jobs)
+    if workers > 1:
+        ahead = list(itertools.islice(records, chunk_size * workers))
+        workers = min(workers, -(-len(ahead) // chunk_size))
+        records = itertools.chain(ahead, records)
+    return records, workers
+
+
 def screen_records(
     records: Iterable[Record],
     as_of: date,
@@ -515,22 +583,17 @@ def screen_records(
     of cores and at one per chunk of records.
     """
     _check_reading(monocycle_reading)
-    records = iter(records)
-    workers = worker_count(jobs)
-    if workers > 1:
-        # no more processes than chunks of records: a small file is screened in this process
-        ahead = list(itertools.islice(records, chunk_size * workers))
-        workers = min(workers, -(-len(ahead) // chunk_size))
-        records = itertools.chain(ahead, records)
+    bounds = record_bounds()
+    records, workers = _plan_workers(iter(records), jobs, chunk_size)
     if workers <= 1:
         knowledge_base()
         with _collector_spared():
             for record in records:
-                yield _screen_one(record, as_of, full, monocycle_reading)
+                yield _screen_one(record, as_of, full, monocycle_reading, bounds)
         return
     _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
     context = multiprocessing.get_context("fork")
-    initargs = (as_of, full, False, monocycle_reading)
+    initargs = (as_of, full, False, monocycle_reading, bounds)
     repeats = _RepeatCache()
     with (
         _collector_spared(),
@@ -540,7 +603,136 @@ def screen_records(
         sent = pool.imap(_screen_chunk, repeats.split(_chunks(records, chunk_size), plans))
         for screened in sent:
             plan = plans.popleft()
-            yield from repeats.merge(plan, screened, as_of, full, monocycle_reading)
+            yield from repeats.merge(plan, screened, as_of, full, monocycle_reading, bounds)
+
+
+# --- screening records to output text -----------------------------------------------------------
+
+#: What the batch summary needs of one output line: ``(verdict, tier)`` of a screened record,
+#: or the reason a record was rejected.
+LineStatus = tuple[str, str | None] | str
+
+
+class _LineSink:
+    """A file for ``csv.writer`` that keeps the last line written (one row -> one line)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self) -> None:
+        self.line = ""
+
+    def write(self, text: str) -> int:
+        self.line = text
+        return len(text)
+
+
+class _CsvLines(threading.local):
+    """This thread's CSV writer (the csv module's default dialect, as ``write_csv`` uses) and
+    the file that keeps its last line: one per thread, so that callers of ``screen_file`` in
+    several threads never read each other's line."""
+
+    def __init__(self) -> None:
+        self.sink = _LineSink()
+        self.writer = csv.writer(self.sink)
+
+
+_CSV = _CsvLines()
+#: One status object per (verdict, tier): a chunk's statuses pickle as references to a few.
+_STATUSES: dict[tuple[str, str | None], tuple[str, str | None]] = {}
+
+
+def _csv_line(row: Sequence[Any]) -> str:
+    """One CSV row (formula-safe cells) as the text ``write_csv`` writes for it."""
+    lines = _CSV
+    lines.writer.writerow(safe_row(row))
+    return lines.sink.line
+
+
+def _csv_head(record: Record) -> str:
+    """The text of a CSV line before its third cell: the record number and the id, each
+    quoted on its own (``csv`` quotes cell by cell), and the separator after them."""
+    line = _csv_line((record.number, record.id))
+    dialect = _CSV.writer.dialect
+    return line[: -len(dialect.lineterminator)] + dialect.delimiter
+
+
+def _status(row: tuple[Any, ...]) -> LineStatus:
+    if not row[_RESOLVED]:
+        return str(row[_ERROR])
+    key = (str(row[_VERDICT]), None if row[_TIER] is None else str(row[_TIER]))
+    return _STATUSES.setdefault(key, key)
+
+
+def _screen_line(
+    record: Record, as_of: date, full: bool, reading: str, bounds: RecordBounds | None
+) -> tuple[str, LineStatus]:
+    """One record's output line (a JSON line or a CSV row, with its line end) and status."""
+    result = _safe_screen(record, as_of, reading, bounds)
+    row = _row(record, result)
+    line = _full(record, result) + "\n" if full else _csv_line(row)
+    return line, _status(row)
+
+
+class _ChunkText(NamedTuple):
+    """The output lines of a chunk of records, in order, and their statuses."""
+
+    lines: list[str]
+    statuses: list[LineStatus]
+
+
+def _screen_chunk_text(chunk: list[Record]) -> _ChunkText:
+    """A worker's chunk as finished output text: strings pickle far faster than rows, and
+    the parent process only writes them (and counts statuses)."""
+    assert _WORKER_AS_OF is not None
+    lines: list[str] = []
+    statuses: list[LineStatus] = []
+    for record in chunk:
+        line, status = _screen_line(
+            record, _WORKER_AS_OF, _WORKER_FULL, _WORKER_READING, _WORKER_BOUNDS
+        )
+        lines.append(line)
+        statuses.append(status)
+    return _ChunkText(lines, statuses)
+
+
+def screen_lines(
+    records: Iterable[Record],
+    as_of: date,
+    *,
+    jobs: int | None = None,
+    full: bool = False,
+    chunk_size: int = 200,
+    monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+) -> Iterator[tuple[Record, str, LineStatus]]:
+    """Screen records in order, as output text: per record, the record, its line (a JSON
+    line when ``full``, else a CSV row of :data:`ROW_COLUMNS`, line end included) and status.
+
+    The same text ``write_jsonl`` and ``write_csv`` write for :func:`screen_records` (which
+    ``screen_file`` used before), made in the workers.
+    """
+    _check_reading(monocycle_reading)
+    bounds = record_bounds()
+    records, workers = _plan_workers(iter(records), jobs, chunk_size)
+    if workers <= 1:
+        knowledge_base()
+        with _collector_spared():
+            for record in records:
+                line, status = _screen_line(record, as_of, full, monocycle_reading, bounds)
+                yield record, line, status
+        return
+    _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
+    context = multiprocessing.get_context("fork")
+    initargs = (as_of, full, False, monocycle_reading, bounds)
+    repeats = _RepeatCache()
+    with (
+        _collector_spared(),
+        context.Pool(workers, initializer=_worker_init, initargs=initargs) as pool,
+    ):
+        plans: deque[list[tuple[Record, bool]]] = deque()
+        sent = pool.imap(_screen_chunk_text, repeats.split(_chunks(records, chunk_size), plans))
+        for text in sent:
+            plan = plans.popleft()
+            yield from repeats.merge_lines(plan, text, as_of, full, monocycle_reading, bounds)
 
 
 @contextmanager
@@ -577,6 +769,8 @@ class _RepeatCache:
         self.sent: set[tuple[str, str]] = set()
         self.wanted: set[tuple[str, str]] = set()
         self.rows: dict[tuple[str, str], tuple[tuple[Any, ...], str | None]] = {}
+        #: For :meth:`merge_lines`: the line after its record number and id, and its status.
+        self.tails: dict[tuple[str, str], tuple[str, LineStatus]] = {}
 
     def split(
         self, chunks: Iterable[list[Record]], plans: deque[list[tuple[Record, bool]]]
@@ -603,6 +797,7 @@ class _RepeatCache:
         as_of: date,
         full: bool,
         reading: str,
+        bounds: RecordBounds | None = None,
     ) -> Iterator[Screened]:
         """The rows of the whole chunk, in order: screened ones as they came, repeats copied."""
         done = iter(screened)
@@ -617,11 +812,50 @@ class _RepeatCache:
                 continue
             cached = self.rows.get(key)
             if cached is None:
-                yield _screen_one(record, as_of, full, reading)
+                yield _screen_one(record, as_of, full, reading, bounds)
                 continue
             row, body = cached
             line = None if body is None else _with_record(record, body)
             yield Screened((record.number, record.id, *row), line)
+
+    def merge_lines(
+        self,
+        plan: list[tuple[Record, bool]],
+        text: _ChunkText,
+        as_of: date,
+        full: bool,
+        reading: str,
+        bounds: RecordBounds | None,
+    ) -> Iterator[tuple[Record, str, LineStatus]]:
+        """:meth:`merge` for output lines: a repeat's line is the first one's with the
+        record number and id changed."""
+        if len(text.lines) == len(plan) and not self.wanted:  # nothing to copy or keep
+            yield from zip((record for record, _ in plan), text.lines, text.statuses, strict=True)
+            return
+        done = zip(text.lines, text.statuses, strict=True)
+        for record, sent in plan:
+            key = (record.kind, record.text)
+            if sent:
+                line, status = next(done)
+                if key in self.wanted:
+                    self.tails[key] = (_line_tail(record, line, full), status)
+                yield record, line, status
+                continue
+            cached = self.tails.get(key)
+            if cached is None:
+                line, status = _screen_line(record, as_of, full, reading, bounds)
+                yield record, line, status
+                continue
+            tail, status = cached
+            head = _with_record(record, "{}")[:-1] + ", " if full else _csv_head(record)
+            yield record, head + tail, status
+
+
+def _line_tail(record: Record, line: str, full: bool) -> str:
+    """The text of an output line after its record number and id (see ``merge_lines``)."""
+    if full:
+        return line[len(_with_record(record, "{}")) + 1 :]
+    return line[len(_csv_head(record)) :]
 
 
 def _body(record: Record, line: str) -> str:
@@ -683,6 +917,11 @@ def write_csv(rows: Iterable[Screened], handle: IO[str]) -> None:
         writer.writerow(safe_row(row.row))
 
 
+def write_lines(lines: Iterable[str], handle: IO[str]) -> None:
+    """Output text made by :func:`screen_lines` (each line ends with its line end)."""
+    handle.writelines(lines)
+
+
 def write_parquet(rows: Iterable[Screened], path: Path) -> None:
     import polars as pl
 
@@ -721,26 +960,43 @@ def screen_file(
     records = itertools.chain(first, records)
     full = out_format == "jsonl"
 
-    def rows() -> Iterator[Screened]:
-        screened_rows = screen_records(
-            records, as_of, jobs=jobs, full=full, monocycle_reading=monocycle_reading
-        )
-        for screened in screened_rows:
-            summary.add(screened)
-            if on_row is not None:
-                on_row()
-            yield screened
-
     if out_format == "parquet":
+
+        def rows() -> Iterator[Screened]:
+            screened_rows = screen_records(
+                records, as_of, jobs=jobs, full=False, monocycle_reading=monocycle_reading
+            )
+            for screened in screened_rows:
+                summary.add(screened)
+                if on_row is not None:
+                    on_row()
+                yield screened
+
         with atomic_path(out) as temp:
             write_parquet(rows(), temp)
-    elif out == "-":
+        return summary
+
+    def lines() -> Iterator[str]:
+        # the workers write the lines (CSV rows or JSON lines); this process only counts and
+        # copies them (the same text write_csv and write_jsonl write for screen_records)
+        if not full:
+            yield _csv_line(ROW_COLUMNS)
+        screened_lines = screen_lines(
+            records, as_of, jobs=jobs, full=full, monocycle_reading=monocycle_reading
+        )
+        for record, line, status in screened_lines:
+            summary.add_line(record, status)
+            if on_row is not None:
+                on_row()
+            yield line
+
+    if out == "-":
         target = stdout if stdout is not None else sys.stdout
-        (write_jsonl if full else write_csv)(rows(), target)
+        write_lines(lines(), target)
         target.flush()
     else:
         # the rows go to a temporary file renamed over ``out`` at the end: a killed run
         # leaves the previous output (or none), never half of one
         with atomic_open(out, newline="") as handle:
-            (write_jsonl if full else write_csv)(rows(), handle)
+            write_lines(lines(), handle)
     return summary

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from rdkit import Chem, DataStructs
 
@@ -48,7 +48,7 @@ from fentrace.chemistry.results import (
 )
 from fentrace.chemistry.standardise import StandardisedMol, mol_to_inchikey, standardise
 from fentrace.exc import UsageError
-from fentrace.limits import BOUNDS, int_bound, over_bound
+from fentrace.limits import BOUNDS, int_bound, over_limit
 from fentrace.reference.models import JURISDICTIONS, JurisdictionStatus, Substance
 
 #: Structures larger than this are rejected unscreened: no controlled substance comes close,
@@ -60,6 +60,20 @@ ROUTE_DEPTH = 4
 #: unless a caller chooses "broad". Both readings are reported whenever they differ.
 MONOCYCLE_READINGS: tuple[str, ...] = classes.MONOCYCLE_READINGS
 DEFAULT_MONOCYCLE_READING = "literal"
+
+
+class StructureBounds(NamedTuple):
+    """The structure bounds screening enforces (``FENTRACE_MAX_HEAVY_ATOMS``,
+    ``FENTRACE_MAX_RINGS``), read from the environment by :func:`structure_bounds`."""
+
+    heavy_atoms: int
+    rings: int
+
+
+def structure_bounds() -> StructureBounds:
+    """The structure bounds now (batch screening reads them once per batch, not per record:
+    the environment look-ups showed in the batch profile)."""
+    return StructureBounds(int_bound("heavy_atoms"), int_bound("rings"))
 
 
 # --- what chemistry reads from the rules modules (classes, routes, similarity) --------------
@@ -411,6 +425,7 @@ def screen_mol(
     index: KBIndex | None = None,
     kb: KnowledgeBase | None = None,
     monocycle_reading: str = DEFAULT_MONOCYCLE_READING,
+    bounds: StructureBounds | None = None,
 ) -> ScreenResult:
     """Screen one parsed molecule (see the module docstring for the stages and the verdict).
 
@@ -421,14 +436,17 @@ def screen_mol(
     InChIKey). ``smiles_text`` is the SMILES ``mol`` was parsed from, when it was: it lets
     standardisation skip steps the text rules out. ``with_inchikey=False`` skips the InChIKey for clear results (batch mode: the
     InChIKey costs about as much as the rest of screening). ``neighbours_always=False`` looks
-    for neighbours only when no rule fired.
+    for neighbours only when no rule fired. ``bounds`` are the structure bounds to enforce
+    (None: read them now).
     """
     if monocycle_reading not in MONOCYCLE_READINGS:
         raise UsageError(
             f"monocycle reading {monocycle_reading!r}: expected one of "
             + ", ".join(MONOCYCLE_READINGS)
         )
-    heavy_limit = int_bound("heavy_atoms")  # FENTRACE_MAX_HEAVY_ATOMS, default MAX_HEAVY_ATOMS
+    if bounds is None:
+        bounds = structure_bounds()
+    heavy_limit = bounds.heavy_atoms  # FENTRACE_MAX_HEAVY_ATOMS, default MAX_HEAVY_ATOMS
     if mol.GetNumHeavyAtoms() > heavy_limit:
         return unresolved(
             query,
@@ -438,7 +456,7 @@ def screen_mol(
         )
     if mol.GetNumAtoms() == 0:  # a molfile whose atom block is empty (found by fuzzing)
         return unresolved(query, input_type, "the structure has no atoms", as_of)
-    too_many_rings = over_bound("rings", mol.GetRingInfo().NumRings())
+    too_many_rings = over_limit("rings", mol.GetRingInfo().NumRings(), bounds.rings)
     if too_many_rings is not None:
         return unresolved(query, input_type, f"not screened: {too_many_rings}", as_of)
     kb = knowledge_base() if kb is None else kb
@@ -552,7 +570,15 @@ class _AssessmentCache:
     def get(
         self, key: tuple[object, ...], owner: tuple[object, object, object]
     ) -> ScreenResult | None:
-        if self.owner is None or any(a is not b for a, b in zip(self.owner, owner, strict=True)):
+        mine = self.owner
+        # identity, not equality, of the knowledge base, index and rules (spelt out: a
+        # generator over the pairs cost a microsecond per batch row)
+        if (
+            mine is None
+            or mine[0] is not owner[0]
+            or mine[1] is not owner[1]
+            or mine[2] is not owner[2]
+        ):
             self.owner = owner
             self.entries.clear()
             return None

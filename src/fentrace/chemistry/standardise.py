@@ -235,7 +235,6 @@ _STEPS: tuple[Callable[[Chem.Mol], StepResult], ...] = (
     remove_isotopes,
     ketone_hydrate,
 )
-_STEREO_MARKS = ("@", "/", "\\")
 
 
 #: Reports of steps that a SMILES text shows to have nothing to do (see ``standardise``).
@@ -288,7 +287,7 @@ def standardise(mol: Chem.Mol, *, smiles: str | None = None) -> StandardisedMol:
     # The isomeric canonical SMILES is needed anyway; it shows any stereo that is left, so the
     # stereo step runs (and the SMILES is written again) only for the few molecules that have it.
     canonical = Chem.MolToSmiles(current)
-    if any(mark in canonical for mark in _STEREO_MARKS):
+    if "@" in canonical or "/" in canonical or "\\" in canonical:  # the stereo marks
         current, report, phrases = remove_stereo(current)
         reports.append(report)
         removed.extend(phrases)
