@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rdkit import Chem
 
+from fentrace.chemistry import screen as screen_module
 from fentrace.chemistry.batch import Record, screen_record
-from fentrace.chemistry.screen import screen, screen_many
+from fentrace.chemistry.screen import canonical_atom_order, screen, screen_many
 from fentrace.cli import main
 from fentrace.reference.models import JURISDICTIONS
 
@@ -173,10 +176,10 @@ def test_repeated_structure_keeps_its_own_query_and_removals() -> None:
         ("HCl (salt)",),
     )
     assert (base.query, base.standardisation) == ("C1CN(CCc2ccccc2)CCC1=O", ())
-    assert salt.to_dict() | {"query": "", "standardisation": []} == base.to_dict() | {
-        "query": "",
-        "standardisation": [],
-    }
+    # the same assessment, its matched atoms renumbered onto each molecule (tested below)
+    unnumbered = {"query": "", "standardisation": [], "matches": []}
+    assert salt.to_dict() | unnumbered == base.to_dict() | unnumbered
+    assert [m.name for m in salt.matches] == [m.name for m in base.matches]
 
 
 def test_for_query_is_replace_with_the_query_fields() -> None:
@@ -189,3 +192,44 @@ def test_for_query_is_replace_with_the_query_fields() -> None:
     )
     assert copy.to_dict()["query"] == "NPP"
     assert result.query == "O=C1CCN(CCc2ccccc2)CC1"  # the original is untouched
+
+
+# Two spellings of one parent share one cached assessment; the matched atoms must still be
+# those of each query's own molecule (they were the first spelling's before).
+SPELLINGS = [
+    ("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "c1ccccc1CCN1CCC(N(c2ccccc2)C(=O)CC)CC1"),
+    ("O=C1CCN(CCc2ccccc2)CC1", "C1CN(CCc2ccccc2)CCC1=O"),
+    ("c1ccc(NC2CCNCC2)cc1", "C1CNCCC1Nc1ccccc1"),
+    ("CC(C)(C)OC(=O)N1CCC(Nc2ccccc2)CC1", "c1ccccc1NC1CCN(C(=O)OC(C)(C)C)CC1"),
+]
+
+
+def _fragments(result: Any) -> list[str]:
+    """Each match's atoms as the canonical SMILES of that fragment of the result's molecule."""
+    return [
+        Chem.MolFragmentToSmiles(result.mol, atomsToUse=list(m.atoms)) if m.atoms else ""
+        for m in result.matches
+    ]
+
+
+@pytest.mark.parametrize(("first", "second"), SPELLINGS)
+def test_cached_assessment_renumbers_atoms_onto_each_spelling(first: str, second: str) -> None:
+    day = date(2026, 1, 1)
+    screen_module._ASSESSED.entries.clear()
+    alone = screen(second, day)  # assessed on its own molecule
+    screen_module._ASSESSED.entries.clear()
+    screen(first, day)
+    reused = screen(second, day)  # the first spelling's assessment, renumbered
+    assert any(m.atoms for m in alone.matches)
+    assert _fragments(reused) == _fragments(alone)
+    assert [sorted(m.atoms) for m in reused.matches] == [sorted(m.atoms) for m in alone.matches]
+    assert reused.to_dict() | {"query": ""} == alone.to_dict() | {"query": ""}
+
+
+def test_canonical_atom_order_maps_spellings_onto_each_other() -> None:
+    one, two = (Chem.MolFromSmiles(text) for text in SPELLINGS[0])
+    order_one, order_two = canonical_atom_order(one), canonical_atom_order(two)
+    assert sorted(order_one) == list(range(one.GetNumAtoms()))
+    for a, b in zip(order_one, order_two, strict=True):
+        assert one.GetAtomWithIdx(a).GetSymbol() == two.GetAtomWithIdx(b).GetSymbol()
+        assert one.GetAtomWithIdx(a).GetDegree() == two.GetAtomWithIdx(b).GetDegree()

@@ -26,7 +26,7 @@ listing is unverified, and on which nothing else fires, is reported ``class_cont
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
@@ -475,9 +475,14 @@ def screen_mol(
         monocycle_reading,
     )
     assessed = _ASSESSED.get(key, (kb, index, active))
+    if assessed is not None:
+        # the cached assessment may come from another spelling of this parent, whose atoms are
+        # numbered differently: its matched atoms are renumbered onto this molecule
+        origin = _ASSESSED.atom_orders.get(key)
+        result = assessed.for_query(query, input_type, parent.removed, parent.mol)
+        return result if origin is None else _renumbered(result, origin, parent.mol)
     if (
-        assessed is None
-        and not with_inchikey
+        not with_inchikey
         and not neighbours_always
         and substance is None
         and certainly_clear(parent.mol, active)
@@ -486,7 +491,7 @@ def screen_mol(
         # the assessment (the same result: tests/chemistry/test_screen_fast_clear.py)
         assessed = _clear_assessment(as_of).for_parent("", "", parent.smiles, (), None)
         _ASSESSED.put(key, (kb, index, active), assessed)
-    elif assessed is None:
+    else:
         assessed = _assess(
             parent,
             substance,
@@ -498,7 +503,36 @@ def screen_mol(
             monocycle_reading,
         )
         _ASSESSED.put(key, (kb, index, active), assessed)
+        if any(match.atoms for match in assessed.matches):
+            _ASSESSED.atom_orders[key] = canonical_atom_order(parent.mol)
     return assessed.for_query(query, input_type, parent.removed, parent.mol)
+
+
+def canonical_atom_order(mol: Chem.Mol) -> tuple[int, ...]:
+    """The atom indices of ``mol`` in the order its canonical SMILES writes them.
+
+    Two molecules with the same canonical SMILES are mapped onto each other atom by atom
+    through this order (the k-th atom written of one is the k-th written of the other).
+    """
+    Chem.MolToSmiles(mol)  # the same options as standardisation's canonical SMILES
+    text = mol.GetProp("_smilesAtomOutputOrder")  # "[3,0,1,2,]"
+    return tuple(int(part) for part in text.strip("[]").split(",") if part)
+
+
+def _renumbered(result: ScreenResult, origin: tuple[int, ...], mol: Chem.Mol) -> ScreenResult:
+    """``result`` with the matched atoms of the molecule written in ``origin`` order renumbered
+    onto ``mol`` (the same parent, spelt differently)."""
+    here = canonical_atom_order(mol)
+    if here == origin:
+        return result
+    position = {atom: written for written, atom in enumerate(origin)}
+    matches = []
+    for match in result.matches:
+        atoms = tuple(here[position[atom]] for atom in match.atoms)
+        if list(match.atoms) == sorted(match.atoms):
+            atoms = tuple(sorted(atoms))  # a set of atoms stays in index order, as screened
+        matches.append(replace(match, atoms=atoms) if match.atoms else match)
+    return replace(result, matches=tuple(matches))
 
 
 def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
@@ -566,6 +600,9 @@ class _AssessmentCache:
         self.limit = limit
         self.owner: tuple[object, object, object] | None = None
         self.entries: dict[tuple[object, ...], ScreenResult] = {}
+        #: key -> the canonical atom order of the molecule an assessment with matched atoms
+        #: was made on (see :func:`canonical_atom_order`)
+        self.atom_orders: dict[tuple[object, ...], tuple[int, ...]] = {}
 
     def get(
         self, key: tuple[object, ...], owner: tuple[object, object, object]
@@ -581,6 +618,7 @@ class _AssessmentCache:
         ):
             self.owner = owner
             self.entries.clear()
+            self.atom_orders.clear()
             return None
         return self.entries.get(key)
 
@@ -589,6 +627,7 @@ class _AssessmentCache:
     ) -> None:
         if len(self.entries) >= self.limit:
             self.entries.clear()
+            self.atom_orders.clear()
         self.owner = owner
         self.entries[key] = value
 
