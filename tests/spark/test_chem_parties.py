@@ -59,8 +59,7 @@ def structures(tmp_path_factory: Any) -> tuple[Path, pl.DataFrame]:
     return folder, pl.read_parquet(folder / "single.parquet")
 
 
-# 3 partitions run in `make test-slow`: each Spark run costs tens of seconds here
-@pytest.mark.parametrize("partitions", [1, pytest.param(3, marks=pytest.mark.slow), 17])
+@pytest.mark.parametrize("partitions", [1, 3, 17])
 def test_structures_equal_chem_screen_file(
     spark: Any, structures: tuple[Path, pl.DataFrame], partitions: int
 ) -> None:
@@ -138,7 +137,7 @@ def parties_file(tmp_path_factory: Any) -> tuple[Path, list[dict[str, Any]]]:
     return path, pl.read_parquet(out).sort("row").to_dicts()
 
 
-@pytest.mark.parametrize("partitions", [1, pytest.param(3, marks=pytest.mark.slow), 17])
+@pytest.mark.parametrize("partitions", [1, 3, 17])
 def test_parties_equal_parties_screen_file(
     spark: Any, parties_file: tuple[Path, list[dict[str, Any]]], partitions: int
 ) -> None:

@@ -97,9 +97,7 @@ def generated(tmp_path_factory: Any) -> tuple[Path, Any]:
     return path, screen_manifest(read_manifest(path))
 
 
-# 3 partitions of the 100k manifest run in `make test-slow` (the demo covers 3 by default):
-# each Spark run costs tens of seconds on the shared 2-core machine
-@pytest.mark.parametrize("partitions", [1, pytest.param(3, marks=pytest.mark.slow), 17])
+@pytest.mark.parametrize("partitions", [1, 3, 17])
 def test_generated_manifest_equals_single_process(
     spark: Any, generated: tuple[Path, Any], partitions: int
 ) -> None:

@@ -73,6 +73,9 @@ if TYPE_CHECKING:
 
 ROW_COLUMN = "__fentrace_row"
 _REJECTION_COLUMNS = ("_rej_field", "_rej_reason", "_rej_value")
+#: True on the first problem record of each rejected row (the rows are counted with it,
+#: without a distinct count over all rows).
+_FIRST_PROBLEM = "_rej_first"
 REJECTED_SCHEMA = StructType(
     [
         StructField("row", LongType()),
@@ -202,7 +205,7 @@ def _validate_partition(
                 [(r.row, r.field, r.reason, r.value) for r in manifest.rejected],
                 schema={ROW: pl.Int64, **dict.fromkeys(_REJECTION_COLUMNS, pl.String)},
                 orient="row",
-            )
+            ).with_columns(pl.col(ROW).is_first_distinct().alias(_FIRST_PROBLEM))
             yield from to_batches(pl.concat([valid, problems], how="diagonal_relaxed"), schema)
 
     return run
@@ -450,16 +453,17 @@ def _party_findings(
     screened: DataFrame, partitions: int
 ) -> dict[tuple[str, str | None], PartyFinding]:
     """Every distinct (name, country) of every party role, screened once."""
-    party_frames = [
-        screened.select(
-            sf.col(name).alias("name"),
-            (sf.col(country) if country else sf.lit(None).cast(StringType())).alias("country"),
+    # one scan of the rows: every role's (name, country) as rows of its own (``inline``)
+    roles = sf.array(
+        *(
+            sf.struct(
+                sf.col(name).alias("name"),
+                (sf.col(country) if country else sf.lit(None).cast(StringType())).alias("country"),
+            )
+            for name, country in _PARTY_COLUMNS
         )
-        for name, country in _PARTY_COLUMNS
-    ]
-    names = party_frames[0]
-    for other in party_frames[1:]:
-        names = names.unionByName(other)
+    )
+    names = screened.select(sf.inline(roles))
     party_schema = StructType(
         [
             StructField("name", StringType()),
@@ -587,7 +591,13 @@ def screen_manifest(
         deduplicate=False,
     )
     valid_schema = [*probe.frame.schema.items(), ("_pair_s", pl.String), ("_pair_c", pl.String)]
-    validated_schema = spark_schema([*valid_schema, *((c, pl.String) for c in _REJECTION_COLUMNS)])
+    validated_schema = spark_schema(
+        [
+            *valid_schema,
+            *((c, pl.String) for c in _REJECTION_COLUMNS),
+            (_FIRST_PROBLEM, pl.Boolean),
+        ]
+    )
     # results never depend on the partitioning; on few cores, many small partitions only
     # add per-task overhead to every later stage
     most = 4 * spark.sparkContext.defaultParallelism
@@ -601,33 +611,38 @@ def screen_manifest(
     ).persist(StorageLevel.MEMORY_AND_DISK)
     cached: list[DataFrame] = [validated]
     problem = sf.col("_rej_field").isNotNull()
-    valid = validated.filter(~problem).drop(*_REJECTION_COLUMNS)
+    valid = validated.filter(~problem).drop(*_REJECTION_COLUMNS, _FIRST_PROBLEM)
     problems = validated.filter(problem).select(
         ROW,
         sf.col("_rej_field").alias("field"),
         sf.col("_rej_reason").alias("reason"),
         sf.col("_rej_value").alias("value"),
     )
-    # one pass fills the cache and counts: valid rows, rejected rows, the latest date
+    # one pass fills the cache and counts: valid rows, rejected rows, the latest date, and
+    # the distinct shipment ids of the valid rows (as many as the rows: no duplicates)
     totals = validated.agg(
         sf.count(sf.when(~problem, sf.lit(1))).alias("valid"),
-        sf.count_distinct(sf.when(problem, sf.col(ROW))).alias("problem_rows"),
+        sf.count(sf.when(sf.col(_FIRST_PROBLEM), sf.lit(1))).alias("problem_rows"),
         sf.max(sf.when(~problem, sf.col("date"))).alias("latest"),
+        sf.count_distinct(sf.when(~problem, sf.col("shipment_id"))).alias("ids"),
     ).first()
     assert totals is not None
     valid_count, problem_rows = int(totals["valid"]), int(totals["problem_rows"])
-
-    # later duplicates of a shipment id, across all partitions (nearly always none)
-    firsts = (
-        valid.groupBy("shipment_id")
-        .agg(sf.min(ROW).alias("__first"), sf.count(sf.lit(1)).alias("__n"))
-        .filter(sf.col("__n") > 1)
-        .select(sf.col("shipment_id").alias("__dup_id"), "__first")
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    cached.append(firsts)
-    duplicated = firsts.limit(_BROADCAST_ROWS + 1).count()
     latest = as_of or totals["latest"]
+
+    # later duplicates of a shipment id, across all partitions (nearly always none: then
+    # the distinct count above already says so and this job is not run)
+    duplicated = 0
+    if int(totals["ids"]) != valid_count:
+        firsts = (
+            valid.groupBy("shipment_id")
+            .agg(sf.min(ROW).alias("__first"), sf.count(sf.lit(1)).alias("__n"))
+            .filter(sf.col("__n") > 1)
+            .select(sf.col("shipment_id").alias("__dup_id"), "__first")
+            .persist(StorageLevel.MEMORY_AND_DISK)
+        )
+        cached.append(firsts)
+        duplicated = firsts.limit(_BROADCAST_ROWS + 1).count()
     if duplicated:
         side = sf.broadcast(firsts) if duplicated <= _BROADCAST_ROWS else firsts
         marked = valid.join(side, valid["shipment_id"] == side["__dup_id"], "left")

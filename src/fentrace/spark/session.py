@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: The oldest Java that PySpark 4 runs on.
 MIN_JAVA = 17
+#: The Python worker daemon: PySpark's, with fentrace's modules imported before it forks.
+DAEMON_MODULE = "fentrace.spark._daemon"
 _VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
 
 
@@ -94,6 +96,10 @@ def local_session(
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
+        # Python workers forked from a daemon that has fentrace imported, and kept between
+        # tasks (the screeners they load stay loaded)
+        .config("spark.python.daemon.module", DAEMON_MODULE)
+        .config("spark.python.worker.reuse", "true")
     )
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
