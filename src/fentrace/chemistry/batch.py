@@ -22,12 +22,12 @@ import re
 import sys
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple, TextIO
+from typing import IO, Any, Literal, NamedTuple, TextIO, TypeVar
 
 from fentrace.atomic import atomic_open, atomic_path, refuse_output_over_input
 from fentrace.chemistry.identifiers import _smiles_problem, resolve
@@ -50,6 +50,8 @@ from fentrace.limits import BOUNDS, int_bound, over_limit
 from fentrace.textio import LineProblem, control_characters, looks_binary, utf8_lines
 
 RecordKind = Literal["smiles", "query", "molblock"]
+_Row = TypeVar("_Row")  # what a batch yields per record
+_Chunk = TypeVar("_Chunk")  # what a worker sends back per chunk
 INPUT_SUFFIXES = (".smi", ".smiles", ".csv", ".sdf", ".sd")
 
 #: Column names taken to hold the query in a CSV file, in order of preference.
@@ -583,13 +585,45 @@ def screen_records(
     of cores and at one per chunk of records.
     """
     _check_reading(monocycle_reading)
+    yield from _in_record_order(
+        records,
+        as_of,
+        full,
+        monocycle_reading,
+        jobs,
+        chunk_size,
+        one=lambda record, bounds: _screen_one(record, as_of, full, monocycle_reading, bounds),
+        chunk_task=_screen_chunk,
+        merge=lambda repeats, plan, screened, bounds: repeats.merge(
+            plan, screened, as_of, full, monocycle_reading, bounds
+        ),
+    )
+
+
+def _in_record_order(
+    records: Iterable[Record],
+    as_of: date,
+    full: bool,
+    monocycle_reading: str,
+    jobs: int | None,
+    chunk_size: int,
+    *,
+    one: Callable[[Record, RecordBounds], _Row],
+    chunk_task: Callable[[list[Record]], _Chunk],
+    merge: Callable[
+        [_RepeatCache, list[tuple[Record, bool]], _Chunk, RecordBounds], Iterator[_Row]
+    ],
+) -> Iterator[_Row]:
+    """The batch driver of :func:`screen_records` and :func:`screen_lines`: ``one`` row per
+    record in this process, or chunks through ``chunk_task`` on forked workers (each distinct
+    text sent once), put back in record order with the repeats copied by ``merge``."""
     bounds = record_bounds()
     records, workers = _plan_workers(iter(records), jobs, chunk_size)
     if workers <= 1:
         knowledge_base()
         with _collector_spared():
             for record in records:
-                yield _screen_one(record, as_of, full, monocycle_reading, bounds)
+                yield one(record, bounds)
         return
     _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
     context = multiprocessing.get_context("fork")
@@ -600,10 +634,9 @@ def screen_records(
         context.Pool(workers, initializer=_worker_init, initargs=initargs) as pool,
     ):
         plans: deque[list[tuple[Record, bool]]] = deque()
-        sent = pool.imap(_screen_chunk, repeats.split(_chunks(records, chunk_size), plans))
-        for screened in sent:
-            plan = plans.popleft()
-            yield from repeats.merge(plan, screened, as_of, full, monocycle_reading, bounds)
+        sent = pool.imap(chunk_task, repeats.split(_chunks(records, chunk_size), plans))
+        for done in sent:
+            yield from merge(repeats, plans.popleft(), done, bounds)
 
 
 # --- screening records to output text -----------------------------------------------------------
@@ -711,28 +744,22 @@ def screen_lines(
     ``screen_file`` used before), made in the workers.
     """
     _check_reading(monocycle_reading)
-    bounds = record_bounds()
-    records, workers = _plan_workers(iter(records), jobs, chunk_size)
-    if workers <= 1:
-        knowledge_base()
-        with _collector_spared():
-            for record in records:
-                line, status = _screen_line(record, as_of, full, monocycle_reading, bounds)
-                yield record, line, status
-        return
-    _warm(as_of)  # forked workers inherit the loaded index, rules and their caches
-    context = multiprocessing.get_context("fork")
-    initargs = (as_of, full, False, monocycle_reading, bounds)
-    repeats = _RepeatCache()
-    with (
-        _collector_spared(),
-        context.Pool(workers, initializer=_worker_init, initargs=initargs) as pool,
-    ):
-        plans: deque[list[tuple[Record, bool]]] = deque()
-        sent = pool.imap(_screen_chunk_text, repeats.split(_chunks(records, chunk_size), plans))
-        for text in sent:
-            plan = plans.popleft()
-            yield from repeats.merge_lines(plan, text, as_of, full, monocycle_reading, bounds)
+    yield from _in_record_order(
+        records,
+        as_of,
+        full,
+        monocycle_reading,
+        jobs,
+        chunk_size,
+        one=lambda record, bounds: (
+            record,
+            *_screen_line(record, as_of, full, monocycle_reading, bounds),
+        ),
+        chunk_task=_screen_chunk_text,
+        merge=lambda repeats, plan, text, bounds: repeats.merge_lines(
+            plan, text, as_of, full, monocycle_reading, bounds
+        ),
+    )
 
 
 @contextmanager
