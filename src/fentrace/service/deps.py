@@ -12,10 +12,11 @@ before any handler looks anything up.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import Request
+from fastapi import Query, Request
 
+from fentrace.service.alerts import AlertFilter
 from fentrace.service.core import Service
 from fentrace.service.errors import AuthenticationError, PermissionDeniedError
 from fentrace.service.models import ROLES
@@ -52,3 +53,33 @@ def require_role(role: str) -> Callable[[Request], Awaitable[Principal]]:
 
     dependency.__name__ = f"require_{role}"
     return dependency
+
+
+Level = Literal["high", "medium", "low"]
+Disposition = Literal["open", "escalated", "true_positive", "false_positive"]
+
+
+def alert_criteria(
+    level: list[Level] = Query([], description="Only these levels (repeatable)"),
+    code: str | None = Query(
+        None, max_length=64, description="Only alerts this indicator fired on"
+    ),
+    party: str | None = Query(None, max_length=200, description="Substring of a party name"),
+    chemical: str | None = Query(
+        None, max_length=200, description="Substring of the chemical or description"
+    ),
+    disposition: Disposition | None = None,
+    assignee: str | None = Query(None, max_length=200),
+    min_score: float | None = Query(None, ge=0, le=100),
+) -> AlertFilter:
+    """The alert filters of the query string, shared by the alert pages of every job and of
+    one job (each route sets ``job_id`` itself)."""
+    return AlertFilter(
+        levels=tuple(level),
+        code=code,
+        party=party,
+        chemical=chemical,
+        disposition=disposition,
+        assignee=assignee,
+        min_score=min_score,
+    )

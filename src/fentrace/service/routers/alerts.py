@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -10,13 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from fentrace.service.alerts import AlertFilter
 from fentrace.service.audit import canonical_json, sha256_hex
 from fentrace.service.core import Service
-from fentrace.service.deps import get_service, require_role
+from fentrace.service.deps import Disposition, alert_criteria, get_service, require_role
 from fentrace.service.security import Principal
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
-Level = Literal["high", "medium", "low"]
-Disposition = Literal["open", "escalated", "true_positive", "false_positive"]
 Sort = Literal["-score", "score", "row", "-row", "date", "-date", "-updated", "id"]
 AlertId = Path(..., ge=1, le=2**62, description="The alert id")
 
@@ -34,33 +33,14 @@ class AlertReview(BaseModel):
 @router.get("", summary="A page of alerts of every job, filtered and sorted")
 def list_alerts(
     job_id: str | None = Query(None, max_length=64),
-    level: list[Level] = Query([], description="Only these levels (repeatable)"),
-    code: str | None = Query(
-        None, max_length=64, description="Only alerts this indicator fired on"
-    ),
-    party: str | None = Query(None, max_length=200, description="Substring of a party name"),
-    chemical: str | None = Query(
-        None, max_length=200, description="Substring of the chemical or description"
-    ),
-    disposition: Disposition | None = None,
-    assignee: str | None = Query(None, max_length=200),
-    min_score: float | None = Query(None, ge=0, le=100),
+    criteria: AlertFilter = Depends(alert_criteria),
     sort: Sort = "-score",
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(50, ge=1, le=1000),
     _principal: Principal = Depends(require_role("viewer")),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    where = AlertFilter(
-        job_id=job_id,
-        levels=tuple(level),
-        code=code,
-        party=party,
-        chemical=chemical,
-        disposition=disposition,
-        assignee=assignee,
-        min_score=min_score,
-    )
+    where = replace(criteria, job_id=job_id)
     return service.list_alerts(where, sort=sort, offset=offset, limit=limit)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from starlette.background import BackgroundTask
 from fentrace.exc import UsageError
 from fentrace.service.alerts import SORTS, AlertFilter, alerts_frame
 from fentrace.service.core import Service
-from fentrace.service.deps import get_service, require_role
+from fentrace.service.deps import Level, alert_criteria, get_service, require_role
 from fentrace.service.jobs import read_chunks
 from fentrace.service.security import Principal
 from fentrace.shipments import write_alerts
@@ -24,8 +25,6 @@ from fentrace.shipments import write_alerts
 router = APIRouter(prefix="/v1/shipments/jobs", tags=["shipment jobs"])
 
 JobId = Path(..., min_length=1, max_length=64, description="The job id returned on upload")
-Level = Literal["high", "medium", "low"]
-Disposition = Literal["open", "escalated", "true_positive", "false_positive"]
 Sort = Literal["-score", "score", "row", "-row", "date", "-date", "-updated", "id"]
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
@@ -154,29 +153,9 @@ def rejections(
 
 
 async def _filter(
-    job_id: str = JobId,
-    level: list[Level] = Query([], description="Only these levels (repeatable)"),
-    code: str | None = Query(
-        None, max_length=64, description="Only alerts this indicator fired on"
-    ),
-    party: str | None = Query(None, max_length=200, description="Substring of a party name"),
-    chemical: str | None = Query(
-        None, max_length=200, description="Substring of the chemical or description"
-    ),
-    disposition: Disposition | None = None,
-    assignee: str | None = Query(None, max_length=200),
-    min_score: float | None = Query(None, ge=0, le=100),
+    job_id: str = JobId, criteria: AlertFilter = Depends(alert_criteria)
 ) -> AlertFilter:
-    return AlertFilter(
-        job_id=job_id,
-        levels=tuple(level),
-        code=code,
-        party=party,
-        chemical=chemical,
-        disposition=disposition,
-        assignee=assignee,
-        min_score=min_score,
-    )
+    return replace(criteria, job_id=job_id)
 
 
 @router.get("/{job_id}/alerts", summary="A page of a job's alerts, filtered and sorted")
