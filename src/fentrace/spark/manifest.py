@@ -1,21 +1,30 @@
 """Shipment screening on a Spark DataFrame, with exactly the single-process engine's results.
 
-The plan (each step a Spark job over the validated rows, which are cached once):
+The plan (every row goes through Python twice, the JVM holds the validated rows as bytes):
 
-1. *validate*: every partition goes through ``shipments.ingest.validate`` (``mapInArrow``);
-   malformed rows become ``rejected`` records with their row number, never an exception.
-   Later duplicates of a shipment id are found with a Spark aggregation over all rows.
+1. *validate*: every partition goes through ``shipments.ingest.validate`` (``mapInArrow``),
+   a chunk of rows at a time. What comes back to the JVM is one *packed* table, cached:
+   per chunk its valid rows as one compressed Arrow IPC blob (the JVM never converts them
+   to rows, caches or scans them column by column: that was most of the engine's cost),
+   the rejected rows' problems with their row numbers (never an exception), each valid
+   row's shipment id and date, and the chunk's *keys*, distinct within the chunk: the
+   lines of goods, the parties, the contact values and the small shipments that the
+   whole-manifest indicators group. One pass over the packed table counts the rows, finds
+   the latest date and whether any shipment id repeats; later duplicates (rare) are found
+   with a Spark aggregation over the ids, and then the keys are taken again from the blobs
+   without those rows.
 2. *distinct lookups*: the distinct lines of goods give the chemical queries; each distinct
    query is screened once per control epoch and each distinct (name, country) once, spread
    over the executors; the findings (a few thousand small records) are broadcast.
 3. *whole-manifest indicators*: SHARED_CONTACT groups the distinct (contact, consignee) pairs
    by their contact key, STRUCTURING the small shipments by (shipper, consignee); each group
    lands whole in one partition (``repartition`` by the key), where the engine's own functions
-   compute its details, which are joined back to the rows.
-4. *score*: every partition goes through ``shipments.engine.score_rows`` with the broadcast
-   findings, the whole manifest's latest date and the joined details.
+   compute its details: broadcast when they are few, else joined to the chunks that need them.
+4. *score*: every blob goes through ``shipments.engine.score_rows`` with the broadcast
+   findings, the whole manifest's latest date and the details.
 
-No step depends on how the input is partitioned, so the alerts equal the single-process ones.
+No step depends on how the input is partitioned or chunked, so the alerts equal the
+single-process ones.
 """
 
 from __future__ import annotations
@@ -30,11 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
-from pyspark import StorageLevel
+from pyspark import StorageLevel, TaskContext
 from pyspark.sql import functions as sf
 from pyspark.sql.types import (
+    ArrayType,
     BinaryType,
+    BooleanType,
     DateType,
+    DoubleType,
     LongType,
     StringType,
     StructField,
@@ -72,10 +84,6 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 ROW_COLUMN = "__fentrace_row"
-_REJECTION_COLUMNS = ("_rej_field", "_rej_reason", "_rej_value")
-#: True on the first problem record of each rejected row (the rows are counted with it,
-#: without a distinct count over all rows).
-_FIRST_PROBLEM = "_rej_first"
 REJECTED_SCHEMA = StructType(
     [
         StructField("row", LongType()),
@@ -93,6 +101,68 @@ _PARTY_COLUMNS: tuple[tuple[str, str | None], ...] = (
 )
 #: Above this many rows a detail table is joined by shuffling instead of broadcasting.
 _BROADCAST_ROWS = 2_000_000
+
+# The packed table: each record is of one kind and uses some of the generic columns.
+_CHUNK, _PROBLEM, _ID_HASH, _ID, _GOODS, _PARTY, _CONTACT, _SMALL = range(8)
+PACKED_SCHEMA = StructType(
+    [
+        StructField("kind", LongType()),
+        StructField("chunk", LongType()),
+        StructField("blob", BinaryType()),
+        StructField("count", LongType()),
+        StructField("row", LongType()),
+        StructField("s1", StringType()),
+        StructField("s2", StringType()),
+        StructField("s3", StringType()),
+        StructField("s4", StringType()),
+        StructField("day", DateType()),
+        StructField("number", DoubleType()),
+        StructField("flag", BooleanType()),
+    ]
+)
+_PACKED_DTYPES: dict[str, Any] = {
+    "kind": pl.Int64,
+    "chunk": pl.Int64,
+    "blob": pl.Binary,
+    "count": pl.Int64,
+    "row": pl.Int64,
+    "s1": pl.String,
+    "s2": pl.String,
+    "s3": pl.String,
+    "s4": pl.String,
+    "day": pl.Date,
+    "number": pl.Float64,
+    "flag": pl.Boolean,
+}
+#: What each kind's generic columns hold (generic column -> name), as the readers select them.
+_KIND_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
+    # one per chunk: its valid rows (Arrow IPC, LZ4), how many, their latest date
+    _CHUNK: (("chunk", "chunk"), ("blob", "blob"), ("count", "valid"), ("day", "latest")),
+    # one per (row, field) problem; ``flag`` marks the first problem of its row
+    _PROBLEM: (("row", ROW), ("s1", "field"), ("s2", "reason"), ("s3", "value"), ("flag", "first")),
+    # one per valid row: a 64-bit hash of its shipment id (equal hashes: see _ID)
+    _ID_HASH: (("count", "id_hash"),),
+    # one per valid row, taken from the blobs only when two id hashes are equal
+    _ID: (("chunk", "chunk"), ("row", ROW), ("s1", "shipment_id"), ("day", "date")),
+    # keys: in the packed table distinct within a partition; per chunk when taken again
+    # from the blobs (later duplicates left out, details joined per chunk)
+    _GOODS: (("s1", "description"), ("s2", "cas"), ("s3", "smiles"), ("s4", "hs_code")),
+    _PARTY: (("s1", "name"), ("s2", "country")),
+    _CONTACT: (("chunk", "chunk"), ("count", "tag"), ("s1", "value"), ("s2", "consignee_name")),
+    _SMALL: (
+        ("chunk", "chunk"),
+        ("row", ROW),
+        ("s1", "shipper_name"),
+        ("s2", "consignee_name"),
+        ("day", "date"),
+        ("number", "quantity_kg"),
+        ("s3", "_pair_s"),
+        ("s4", "_pair_c"),
+    ),
+}
+#: The chunk id: the partition's index above these bits, the chunk's order in it below.
+_CHUNK_BITS = 32
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
 @dataclass
@@ -174,15 +244,105 @@ def malformed_reason(line: str, header_fields: int) -> str | None:
     return f"has {len(fields)} fields, the header has {header_fields}"
 
 
+def _packed(kind: int, frame: pl.DataFrame, chunk: int | None = None) -> pl.DataFrame:
+    """``frame``'s columns under their generic packed names, tagged with ``kind``."""
+    renames = {name: generic for generic, name in _KIND_COLUMNS[kind] if name in frame.columns}
+    packed = frame.select([pl.col(name).alias(generic) for name, generic in renames.items()])
+    extra = [pl.lit(kind, pl.Int64).alias("kind")]
+    if chunk is not None and "chunk" not in packed.columns:
+        extra.append(pl.lit(chunk, pl.Int64).alias("chunk"))
+    return packed.with_columns(extra)
+
+
+def _of_kind(packed: DataFrame, kind: int) -> DataFrame:
+    """The records of one kind of the packed table, under their own names."""
+    return packed.filter(sf.col("kind") == kind).select(
+        *(sf.col(generic).alias(name) for generic, name in _KIND_COLUMNS[kind])
+    )
+
+
+def _blob(valid: pl.DataFrame) -> bytes:
+    """A chunk's valid rows as one LZ4-compressed Arrow IPC stream."""
+    table = valid.to_arrow()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _unblob(blob: pa.Scalar) -> pl.DataFrame:
+    """The valid rows of a chunk from its blob (read in place, not copied)."""
+    frame = pl.from_arrow(pa.ipc.open_stream(blob.as_buffer()).read_all())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def chunk_keys(valid: pl.DataFrame, chunk: int, rules: Rules) -> list[pl.DataFrame]:
+    """The keys of a chunk's valid rows, each kind distinct within the chunk, packed.
+
+    Goods lines and parties go to the distinct lookups; contact values (per shared field)
+    and the small shipments to the whole-manifest indicators. Distinct within the chunk
+    keeps what the JVM shuffles small; Spark makes them distinct across chunks.
+    """
+    goods = valid.select("description", "cas", "smiles", "hs_code").unique(maintain_order=True)
+    parties = pl.concat(
+        [
+            valid.select(
+                pl.col(name).alias("name"),
+                (pl.col(country) if country else pl.lit(None, pl.String)).alias("country"),
+            )
+            for name, country in _PARTY_COLUMNS
+        ]
+    ).filter(pl.col("name").is_not_null())
+    contacts = [
+        valid.select(pl.col(field_name).alias("value"), "consignee_name")
+        .filter(pl.col("value").is_not_null())
+        .unique(maintain_order=True)
+        .with_columns(pl.lit(index, pl.Int64).alias("tag"))
+        for index, field_name in enumerate(rules.shared_fields)
+    ]
+    small = valid.filter(pl.col("quantity_kg") <= float(rules.structuring_max_kg)).select(
+        ROW,
+        "shipper_name",
+        "consignee_name",
+        "date",
+        "quantity_kg",
+        pl.col("shipper_name").str.to_lowercase().alias("_pair_s"),
+        pl.col("consignee_name").str.to_lowercase().alias("_pair_c"),
+    )
+    return [
+        _packed(_GOODS, goods),
+        _packed(_PARTY, parties.unique(maintain_order=True)),
+        *(_packed(_CONTACT, frame, chunk) for frame in contacts),
+        _packed(_SMALL, small, chunk),
+    ]
+
+
+def _to_packed_batches(parts: list[pl.DataFrame], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    empty = pl.DataFrame(schema=_PACKED_DTYPES)
+    frame = pl.concat([empty, *parts], how="diagonal_relaxed")
+    yield from to_batches(frame, schema)
+
+
+def _chunk_base() -> int:
+    """The first chunk id of this task's partition."""
+    context = TaskContext.get()
+    return (context.partitionId() if context is not None else 0) << _CHUNK_BITS
+
+
 def _validate_partition(
     data_columns: list[str],
     headers: list[str],
     malformed_column: str | None,
     source: str,
+    rules: Rules,
     schema: pa.Schema,
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for raw in frames(batches):
+        base = _chunk_base()
+        seen = _SeenKeys()
+        for sequence, raw in enumerate(frames(batches)):
+            chunk = base + sequence
             rejected: list[Rejection] = []
             if malformed_column is not None:
                 bad = raw.filter(pl.col(malformed_column).is_not_null())
@@ -197,16 +357,101 @@ def _validate_partition(
             text.columns = headers
             text = text.select(raw.get_column(ROW_COLUMN).alias(ROW), *headers)
             manifest = validate(text, file=source, rejected=rejected, deduplicate=False)
-            valid = manifest.frame.with_columns(
-                pl.col("shipper_name").str.to_lowercase().alias("_pair_s"),
-                pl.col("consignee_name").str.to_lowercase().alias("_pair_c"),
-            )
+            valid = manifest.frame
             problems = pl.DataFrame(
                 [(r.row, r.field, r.reason, r.value) for r in manifest.rejected],
-                schema={ROW: pl.Int64, **dict.fromkeys(_REJECTION_COLUMNS, pl.String)},
+                schema={ROW: pl.Int64, "field": pl.String, "reason": pl.String, "value": pl.String},
                 orient="row",
-            ).with_columns(pl.col(ROW).is_first_distinct().alias(_FIRST_PROBLEM))
-            yield from to_batches(pl.concat([valid, problems], how="diagonal_relaxed"), schema)
+            ).with_columns(pl.col(ROW).is_first_distinct().alias("first"))
+            parts = [_packed(_PROBLEM, problems)]
+            if valid.height:
+                chunk_row = pl.DataFrame(
+                    {
+                        "chunk": [chunk],
+                        "blob": [_blob(valid)],
+                        "valid": [valid.height],
+                        "latest": [valid.get_column("date").max()],
+                    },
+                    schema={
+                        "chunk": pl.Int64,
+                        "blob": pl.Binary,
+                        "valid": pl.Int64,
+                        "latest": pl.Date,
+                    },
+                )
+                id_hashes = valid.select(
+                    pl.col("shipment_id").hash(seed=0).reinterpret(signed=True).alias("id_hash")
+                )
+                parts += [
+                    _packed(_CHUNK, chunk_row),
+                    _packed(_ID_HASH, id_hashes),
+                    *(seen.new(part) for part in chunk_keys(valid, chunk, rules)),
+                ]
+            yield from _to_packed_batches(parts, schema)
+
+    return run
+
+
+class _SeenKeys:
+    """The keys a partition has sent already: each is sent once per partition, not per chunk
+    (a manifest repeats its parties, goods and contacts; the JVM then shuffles few rows)."""
+
+    def __init__(self) -> None:
+        self._sent: dict[int, pl.DataFrame] = {}
+
+    def new(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """The records of ``keys`` (packed, one kind) not sent before; small shipments are
+        rows, not keys, and always pass."""
+        if not keys.height:
+            return keys
+        kind = int(keys.get_column("kind")[0])
+        if kind == _SMALL:
+            return keys
+        columns = [c for c in keys.columns if c not in ("kind", "chunk")]
+        sent = self._sent.get(kind)
+        if sent is not None:
+            keys = keys.join(sent, on=columns, how="anti", nulls_equal=True)
+        self._sent[kind] = (
+            keys.select(columns) if sent is None else pl.concat([sent, keys.select(columns)])
+        )
+        return keys
+
+
+def _ids_partition(
+    schema: pa.Schema,
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """Each valid row's (chunk, row, shipment id, date), from the blobs (for the duplicates)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for index in range(batch.num_rows):
+                chunk = batch.column("chunk")[index].as_py()
+                valid = _unblob(batch.column("blob")[index])
+                ids = valid.select(ROW, "shipment_id", "date")
+                yield from _to_packed_batches([_packed(_ID, ids, chunk)], schema)
+
+    return run
+
+
+def _without_rows(frame: pl.DataFrame, excluded: pa.Scalar) -> pl.DataFrame:
+    """``frame`` less the rows listed in ``excluded`` (later duplicates; usually none)."""
+    rows = excluded.as_py()
+    return frame.filter(~pl.col(ROW).is_in(rows)) if rows else frame
+
+
+def _keys_partition(
+    rules: Rules, schema: pa.Schema
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The keys of each chunk again, without its later duplicates (``chunk_keys``)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for index in range(batch.num_rows):
+                chunk = batch.column("chunk")[index].as_py()
+                valid = _without_rows(
+                    _unblob(batch.column("blob")[index]), batch.column("excluded")[index]
+                )
+                yield from _to_packed_batches(chunk_keys(valid, chunk, rules), schema)
 
     return run
 
@@ -341,7 +586,6 @@ def _score_partition(
     manifest_columns: list[str],
     passthrough: tuple[str, ...],
     shared_fields: tuple[str, ...],
-    shared_columns: list[str],
     details: Any,
     rules: Rules,
     as_of: date | None,
@@ -358,26 +602,36 @@ def _score_partition(
             _worker.lexicon(),
             _worker.NameTable(names),
         )
-        for frame in frames(batches):
-            if details is not None:
-                frame = _with_details(frame, details.value, shared_fields)
-            parts = [frame.get_column(c) for c in shared_columns]
-            shared = (
-                combine_details(parts, "_d_SHARED_CONTACT")
-                if parts
-                else pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
-            )
-            structuring = frame.get_column("__structuring").alias("_d_STRUCTURING")
-            scored = score_rows(
-                frame.select(manifest_columns),
-                rules,
-                as_of,
-                lookups,
-                passthrough=passthrough,
-                latest=latest,
-                cross_row=[shared, structuring],
-            )
-            yield from to_batches(scored.alerts, schema)
+        for batch in batches:
+            for index in range(batch.num_rows):
+                frame = _without_rows(
+                    _unblob(batch.column("blob")[index]), batch.column("excluded")[index]
+                )
+                if not frame.height:
+                    continue
+                table = (
+                    details.value
+                    if details is not None
+                    else _chunk_details(batch.column("details")[index])
+                )
+                frame = _with_details(frame, table, shared_fields)
+                parts = [frame.get_column(f"__sc{i}") for i in range(len(shared_fields))]
+                shared = (
+                    combine_details(parts, "_d_SHARED_CONTACT")
+                    if parts
+                    else pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
+                )
+                structuring = frame.get_column("__structuring").alias("_d_STRUCTURING")
+                scored = score_rows(
+                    frame.select(manifest_columns),
+                    rules,
+                    as_of,
+                    lookups,
+                    passthrough=passthrough,
+                    latest=latest,
+                    cross_row=[shared, structuring],
+                )
+                yield from to_batches(scored.alerts, schema)
 
     return run
 
@@ -404,8 +658,17 @@ def _with_details(
     return frame.with_columns(columns)
 
 
+def _chunk_details(records: pa.Scalar) -> Details:
+    """The details joined to one chunk (too many to broadcast) as the broadcast table's shape."""
+    table: Details = {}
+    for record in records.as_py() or ():
+        key = record["row"] if record["tag"] == _STRUCTURING_TAG else record["value"]
+        table.setdefault(int(record["tag"]), {})[key] = record["detail"]
+    return table
+
+
 def _chemical_findings(
-    screened: DataFrame, rules: Rules, latest: date | None, as_of: date | None, partitions: int
+    keys: DataFrame, rules: Rules, latest: date | None, as_of: date | None, partitions: int
 ) -> tuple[dict[tuple[str, date], ChemFinding], dict[str, str | None]]:
     """Every distinct chemical query of the goods, screened once per control epoch, and the
     systematic names of the descriptions with the structures OPSIN gave them."""
@@ -419,7 +682,7 @@ def _chemical_findings(
         ]
     )
     read = (
-        screened.select("description", "cas", "smiles", "hs_code")
+        _of_kind(keys, _GOODS)
         .distinct()
         .mapInArrow(_goods_partition(rules, arrow_schema(goods_schema)), goods_schema)
         .distinct()
@@ -436,7 +699,7 @@ def _chemical_findings(
             StructField("finding", BinaryType()),
         ]
     )
-    spark = screened.sparkSession
+    spark = keys.sparkSession
     findings = (
         spark.createDataFrame([(q,) for q in queries], "query string")
         .repartition(min(partitions, len(queries)))
@@ -449,21 +712,8 @@ def _chemical_findings(
     return found, names
 
 
-def _party_findings(
-    screened: DataFrame, partitions: int
-) -> dict[tuple[str, str | None], PartyFinding]:
+def _party_findings(keys: DataFrame, partitions: int) -> dict[tuple[str, str | None], PartyFinding]:
     """Every distinct (name, country) of every party role, screened once."""
-    # one scan of the rows: every role's (name, country) as rows of its own (``inline``)
-    roles = sf.array(
-        *(
-            sf.struct(
-                sf.col(name).alias("name"),
-                (sf.col(country) if country else sf.lit(None).cast(StringType())).alias("country"),
-            )
-            for name, country in _PARTY_COLUMNS
-        )
-    )
-    names = screened.select(sf.inline(roles))
     party_schema = StructType(
         [
             StructField("name", StringType()),
@@ -472,7 +722,7 @@ def _party_findings(
         ]
     )
     found = (
-        names.filter(sf.col("name").isNotNull())
+        _of_kind(keys, _PARTY)
         .distinct()
         .repartition(partitions)
         .mapInArrow(_parties_partition(arrow_schema(party_schema)), party_schema)
@@ -492,14 +742,14 @@ _DETAIL_SCHEMA = StructType(
 
 
 def _cross_row_details(
-    screened: DataFrame, rules: Rules, partitions: int
+    keys: DataFrame, rules: Rules, partitions: int
 ) -> tuple[Details | None, DataFrame | None]:
     """SHARED_CONTACT details per contact value and STRUCTURING details per row.
 
-    Each group (rows sharing a contact key; rows of one shipper-consignee pair) is sent
-    whole to one partition, where the engine's own function computes its details. The
-    details come back as tables for a broadcast (nearly always: they are few), else as a
-    cached DataFrame to join.
+    Each group (pairs sharing a contact key; small shipments of one shipper-consignee pair)
+    is sent whole to one partition, where the engine's own function computes its details.
+    The details come back as tables for a broadcast (nearly always: they are few), else as
+    a cached DataFrame to join.
     """
     key_schema = StructType(
         [
@@ -511,11 +761,12 @@ def _cross_row_details(
     detail_schema = StructType(
         [StructField("value", StringType()), StructField("detail", StringType())]
     )
+    contacts = _of_kind(keys, _CONTACT)
     tables: list[DataFrame] = []
     for index, field_name in enumerate(rules.shared_fields):
         tables.append(
-            screened.select(sf.col(field_name).alias("value"), "consignee_name")
-            .filter(sf.col("value").isNotNull())
+            contacts.filter(sf.col("tag") == index)
+            .select("value", "consignee_name")
             .distinct()
             .mapInArrow(_contact_keys_partition(field_name, arrow_schema(key_schema)), key_schema)
             .repartition(partitions, "key")
@@ -533,8 +784,7 @@ def _cross_row_details(
         [StructField("row", LongType()), StructField("detail", StringType())]
     )
     tables.append(
-        screened.filter(sf.col("quantity_kg") <= sf.lit(float(rules.structuring_max_kg)))
-        .select(ROW, "shipper_name", "consignee_name", "date", "quantity_kg", "_pair_s", "_pair_c")
+        _of_kind(keys, _SMALL)
         .repartition(partitions, "_pair_s", "_pair_c")
         .mapInArrow(
             _structuring_partition(rules, arrow_schema(structuring_schema)), structuring_schema
@@ -559,6 +809,47 @@ def _cross_row_details(
         details.setdefault(int(record["tag"]), {})[key] = record["detail"]
     union.unpersist()
     return details, None
+
+
+def _details_per_chunk(keys: DataFrame, table: DataFrame) -> DataFrame:
+    """(chunk, details): the detail records each chunk's rows need, for a table too big to
+    broadcast (contact details by the chunk's contact values, structuring by its rows)."""
+    contacts = (
+        _of_kind(keys, _CONTACT)
+        .select("chunk", "tag", "value")
+        .distinct()
+        .join(table.filter(sf.col("tag") >= 0).drop("row"), ["tag", "value"])
+        .select("chunk", "tag", "value", sf.lit(None).cast(LongType()).alias("row"), "detail")
+    )
+    small = (
+        _of_kind(keys, _SMALL)
+        .select("chunk", ROW)
+        .join(table.filter(sf.col("tag") == _STRUCTURING_TAG).drop("value"), ROW)
+        .select("chunk", "tag", sf.lit(None).cast(StringType()).alias("value"), ROW, "detail")
+    )
+    return (
+        contacts.unionByName(small)
+        .groupBy("chunk")
+        .agg(sf.collect_list(sf.struct("tag", "value", ROW, "detail")).alias("details"))
+    )
+
+
+def later_duplicates(chunks: DataFrame) -> DataFrame:
+    """Each valid row's (chunk, row, shipment_id, date) from the chunks' blobs, with
+    ``__first`` (the first row of its shipment id, null when the id is unique) and
+    ``__later`` (a later duplicate: rejected, as the single process rejects it)."""
+    ids = _of_kind(
+        chunks.mapInArrow(_ids_partition(arrow_schema(PACKED_SCHEMA)), PACKED_SCHEMA), _ID
+    )
+    firsts = (
+        ids.groupBy("shipment_id")
+        .agg(sf.min(ROW).alias("__first"), sf.count(sf.lit(1)).alias("__n"))
+        .filter(sf.col("__n") > 1)
+        .select(sf.col("shipment_id").alias("__dup_id"), "__first")
+    )
+    marked = ids.join(firsts, ids["shipment_id"] == firsts["__dup_id"], "left")
+    later = sf.col("__first").isNotNull() & (sf.col(ROW) != sf.col("__first"))
+    return marked.withColumn("__later", later).drop("__dup_id")
 
 
 def screen_manifest(
@@ -590,65 +881,42 @@ def screen_manifest(
         rejected=[],
         deduplicate=False,
     )
-    valid_schema = [*probe.frame.schema.items(), ("_pair_s", pl.String), ("_pair_c", pl.String)]
-    validated_schema = spark_schema(
-        [
-            *valid_schema,
-            *((c, pl.String) for c in _REJECTION_COLUMNS),
-            (_FIRST_PROBLEM, pl.Boolean),
-        ]
-    )
     # results never depend on the partitioning; on few cores, many small partitions only
     # add per-task overhead to every later stage
     most = 4 * spark.sparkContext.defaultParallelism
     if numbered.rdd.getNumPartitions() > most:
         numbered = numbered.coalesce(most)
-    validated = numbered.mapInArrow(
+    packed = numbered.mapInArrow(
         _validate_partition(
-            data_columns, headers, malformed_column, source, arrow_schema(validated_schema)
+            data_columns, headers, malformed_column, source, rules, arrow_schema(PACKED_SCHEMA)
         ),
-        validated_schema,
+        PACKED_SCHEMA,
     ).persist(StorageLevel.MEMORY_AND_DISK)
-    cached: list[DataFrame] = [validated]
-    problem = sf.col("_rej_field").isNotNull()
-    valid = validated.filter(~problem).drop(*_REJECTION_COLUMNS, _FIRST_PROBLEM)
-    problems = validated.filter(problem).select(
-        ROW,
-        sf.col("_rej_field").alias("field"),
-        sf.col("_rej_reason").alias("reason"),
-        sf.col("_rej_value").alias("value"),
-    )
+    cached: list[DataFrame] = [packed]
+    kind = sf.col("kind")
+    problems = _of_kind(packed, _PROBLEM).drop("first")
     # one pass fills the cache and counts: valid rows, rejected rows, the latest date, and
     # the distinct shipment ids of the valid rows (as many as the rows: no duplicates)
-    totals = validated.agg(
-        sf.count(sf.when(~problem, sf.lit(1))).alias("valid"),
-        sf.count(sf.when(sf.col(_FIRST_PROBLEM), sf.lit(1))).alias("problem_rows"),
-        sf.max(sf.when(~problem, sf.col("date"))).alias("latest"),
-        sf.count_distinct(sf.when(~problem, sf.col("shipment_id"))).alias("ids"),
+    totals = packed.agg(
+        sf.sum(sf.when(kind == _CHUNK, sf.col("count"))).alias("valid"),
+        sf.count(sf.when((kind == _PROBLEM) & sf.col("flag"), sf.lit(1))).alias("problem_rows"),
+        sf.max(sf.when(kind == _CHUNK, sf.col("day"))).alias("latest"),
+        sf.count_distinct(sf.when(kind == _ID_HASH, sf.col("count"))).alias("ids"),
     ).first()
     assert totals is not None
-    valid_count, problem_rows = int(totals["valid"]), int(totals["problem_rows"])
+    valid_count, problem_rows = int(totals["valid"] or 0), int(totals["problem_rows"])
     latest = as_of or totals["latest"]
+    chunks = _of_kind(packed, _CHUNK).select("chunk", "blob")
+    keys_per_chunk = False
 
     # later duplicates of a shipment id, across all partitions (nearly always none: then
-    # the distinct count above already says so and this job is not run)
-    duplicated = 0
+    # the distinct count of the id hashes above already says so and this job is not run;
+    # equal hashes of different ids only cost this exact check)
     if int(totals["ids"]) != valid_count:
-        firsts = (
-            valid.groupBy("shipment_id")
-            .agg(sf.min(ROW).alias("__first"), sf.count(sf.lit(1)).alias("__n"))
-            .filter(sf.col("__n") > 1)
-            .select(sf.col("shipment_id").alias("__dup_id"), "__first")
-            .persist(StorageLevel.MEMORY_AND_DISK)
-        )
-        cached.append(firsts)
-        duplicated = firsts.limit(_BROADCAST_ROWS + 1).count()
-    if duplicated:
-        side = sf.broadcast(firsts) if duplicated <= _BROADCAST_ROWS else firsts
-        marked = valid.join(side, valid["shipment_id"] == side["__dup_id"], "left")
-        later = sf.col("__first").isNotNull() & (sf.col(ROW) != sf.col("__first"))
+        marked = later_duplicates(chunks).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(marked)
         prefix, _, suffix = duplicate_reason(-1).partition("-1")
-        duplicates = marked.filter(later).select(
+        duplicates = marked.filter("__later").select(
             ROW,
             sf.lit("shipment_id").alias("field"),
             sf.concat(sf.lit(prefix), sf.col("__first").cast(StringType()), sf.lit(suffix)).alias(
@@ -656,49 +924,52 @@ def screen_manifest(
             ),
             sf.col("shipment_id").alias("value"),
         )
-        screened = marked.filter(~later).drop("__dup_id", "__first")
         dup_totals = marked.agg(
-            sf.count(sf.when(later, sf.lit(1))).alias("n"),
-            sf.max(sf.when(~later, sf.col("date"))).alias("latest"),
+            sf.count(sf.when(sf.col("__later"), sf.lit(1))).alias("n"),
+            sf.max(sf.when(~sf.col("__later"), sf.col("date"))).alias("latest"),
         ).first()
         assert dup_totals is not None
         duplicate_rows = int(dup_totals["n"])
         latest = as_of or dup_totals["latest"]
         rejected = problems.unionByName(duplicates)
+        excluded = (
+            marked.filter("__later").groupBy("chunk").agg(sf.collect_list(ROW).alias("excluded"))
+        )
+        chunks = chunks.join(excluded, "chunk", "left")
+        # the keys again, without the later duplicates (whose goods, parties and contacts
+        # the single process never screens)
+        keys = chunks.mapInArrow(
+            _keys_partition(rules, arrow_schema(PACKED_SCHEMA)), PACKED_SCHEMA
+        ).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(keys)
+        keys_per_chunk = True
     else:
-        screened, duplicate_rows, rejected = valid, 0, problems
+        duplicate_rows, rejected, keys = 0, problems, packed
+        chunks = chunks.withColumn("excluded", sf.lit(None).cast(ArrayType(LongType())))
     default_partitions = spark.sparkContext.defaultParallelism
 
     # three independent jobs at once: chemicals, parties, whole-manifest details
     with ThreadPoolExecutor(max_workers=3) as pool:
         chemical_job = pool.submit(
-            _chemical_findings, screened, rules, latest, as_of, default_partitions
+            _chemical_findings, keys, rules, latest, as_of, default_partitions
         )
-        party_job = pool.submit(_party_findings, screened, default_partitions)
-        detail_job = pool.submit(_cross_row_details, screened, rules, default_partitions)
+        party_job = pool.submit(_party_findings, keys, default_partitions)
+        detail_job = pool.submit(_cross_row_details, keys, rules, default_partitions)
         chemical_findings, system_names = chemical_job.result()
         party_findings = party_job.result()
         details, detail_table = detail_job.result()
-    if detail_table is not None:
-        cached.append(detail_table)
 
-    rows = screened
-    shared_columns = [f"__sc{i}" for i in range(len(rules.shared_fields))]
-    if details is None:  # too many to broadcast as tables: Spark joins
+    if details is None:  # too many to broadcast: each chunk gets the details it needs
         assert detail_table is not None
-        for index, field_name in enumerate(rules.shared_fields):
-            side = detail_table.filter(sf.col("tag") == index).select(
-                sf.col("value").alias(f"__sv{index}"), sf.col("detail").alias(f"__sc{index}")
+        cached.append(detail_table)
+        if not keys_per_chunk:  # the packed keys are distinct per partition, not per chunk
+            keys = chunks.mapInArrow(
+                _keys_partition(rules, arrow_schema(PACKED_SCHEMA)), PACKED_SCHEMA
             )
-            rows = rows.join(side, rows[field_name] == side[f"__sv{index}"], "left").drop(
-                f"__sv{index}"
-            )
-        side = detail_table.filter(sf.col("tag") == _STRUCTURING_TAG).select(
-            sf.col("row").alias("__srow"), sf.col("detail").alias("__structuring")
-        )
-        rows = rows.join(side, rows[ROW] == side["__srow"], "left").drop("__srow")
+        chunks = chunks.join(_details_per_chunk(keys, detail_table), "chunk", "left")
         broadcast_details = None
     else:
+        chunks = chunks.withColumn("details", sf.lit(None).cast(ArrayType(_DETAIL_SCHEMA)))
         broadcast_details = spark.sparkContext.broadcast(details)
 
     manifest_columns = [c for c, _ in probe.frame.schema.items()]
@@ -715,12 +986,11 @@ def screen_manifest(
     )
     chemicals = spark.sparkContext.broadcast((chemical_findings, system_names))
     parties = spark.sparkContext.broadcast(party_findings)
-    alerts = rows.mapInArrow(
+    alerts = chunks.select("blob", "excluded", "details").mapInArrow(
         _score_partition(
             manifest_columns,
             probe.passthrough,
             rules.shared_fields,
-            shared_columns,
             broadcast_details,
             rules,
             as_of,
@@ -755,8 +1025,11 @@ def rejections(screening: SparkScreening, limit: int | None = None) -> list[Reje
 
 
 __all__ = [
+    "PACKED_SCHEMA",
     "REJECTED_SCHEMA",
     "SparkScreening",
+    "chunk_keys",
+    "later_duplicates",
     "malformed_reason",
     "number_rows",
     "rejections",

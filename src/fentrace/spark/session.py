@@ -56,6 +56,10 @@ def java_version(java: str | None = None) -> int:
     return major
 
 
+#: Bytes of one Arrow batch sent to a Python worker (``spark.sql.execution.arrow.maxBytesPerBatch``).
+ARROW_BATCH_BYTES = 64 * 2**20
+
+
 def local_session(
     master: str = "local[2]",
     *,
@@ -96,6 +100,9 @@ def local_session(
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
+        # the manifest engine hands Python whole chunks of validated rows as one binary
+        # value each: a byte bound keeps a batch to a few of them, not a partition's worth
+        .config("spark.sql.execution.arrow.maxBytesPerBatch", str(ARROW_BATCH_BYTES))
         # Python workers forked from a daemon that has fentrace imported, and kept between
         # tasks (the screeners they load stay loaded)
         .config("spark.python.daemon.module", DAEMON_MODULE)
