@@ -95,10 +95,13 @@ def test_problems_keep_their_row_and_mark_the_first_problem_of_each_row() -> Non
 
 def test_every_valid_row_has_an_id_hash_and_equal_ids_equal_hashes() -> None:
     rows = [*ROWS, {**ROWS[0], "date": "2024-01-09"}]  # S1 again
-    chunk = _validated(rows).filter(pl.col("kind") == spark_manifest._CHUNK)
-    hashes = chunk.get_column("hashes")[0]
+    buckets = _validated(rows).filter(pl.col("kind") == spark_manifest._HASHES)
+    hashes = buckets.get_column("hashes").explode()
     assert hashes.len() == 3
     assert hashes.n_unique() == 2
+    # a bucket is the hash's top bits, so equal hashes always share one
+    assert buckets.get_column("count").is_unique().all()
+    assert buckets.get_column("count").is_between(0, spark_manifest._HASH_BUCKETS - 1).all()
 
 
 def test_keys_are_sent_once_per_partition_but_small_shipments_every_time(
