@@ -34,6 +34,22 @@ def test_shipments_screen_on_spark_reports_the_single_process_counts(
     assert pl.read_csv(rejected).height == len(single.rejected)
 
 
+def test_levels_below_min_level_are_counted_but_not_written(
+    spark: Any, tmp_path: Path, capsys: Any
+) -> None:
+    out = tmp_path / "high.parquet"
+    manifest = str(sample_manifest_path())
+    args = ["shipments", "screen", manifest, "--engine", "spark", "-o", str(out), "--json"]
+    assert main([*args, "--min-level", "high"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    single = screen_manifest(read_manifest(manifest))
+    assert report["counts"] == single.counts  # every level, observed while writing
+    assert report["written"] == single.at_least("high").height > 0
+    assert {a["level"] for a in report["alerts"]} == {"high"}
+    scores = [a["score"] for a in report["alerts"]]
+    assert scores == sorted(scores, reverse=True)
+
+
 @pytest.mark.parametrize(
     "args",
     [

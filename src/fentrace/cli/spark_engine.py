@@ -99,7 +99,7 @@ def screen_shipments(
     master: str,
 ) -> None:
     """``fentrace shipments screen --engine spark``."""
-    from pyspark import StorageLevel
+    from pyspark.sql import Observation
     from pyspark.sql import functions as sf
 
     from fentrace.shipments.output import write_rejections
@@ -118,13 +118,23 @@ def screen_shipments(
         malformed_column=malformed,
         source=manifest,
     )
-    alerts = result.alerts.persist(StorageLevel.MEMORY_AND_DISK)
-    levels = {str(r["level"]): int(r["count"]) for r in alerts.groupBy("level").count().collect()}
-    counts = result.counts(levels)
+    # one pass over the rows: the alerts are scored while they are written, and the count
+    # per level is observed on the way (every level, also those below --min-level), instead
+    # of caching every alert row in the JVM to count and write them
+    observation = Observation("levels")
+    observed = result.alerts.observe(
+        observation,
+        *(
+            sf.count(sf.when(sf.col("level") == level, sf.lit(1))).alias(level)
+            for level in LEVELS
+        ),
+    )
     keep = list(LEVELS[: LEVELS.index(min_level) + 1])
-    kept = alerts.filter(sf.col("level").isin(keep))
-    kept.write.mode("overwrite").parquet(target)
+    observed.filter(sf.col("level").isin(keep)).write.mode("overwrite").parquet(target)
+    levels = {level: int(count) for level, count in observation.get.items()}
+    counts = result.counts(levels)
     written = sum(levels.get(level, 0) for level in keep)
+    kept = spark.read.parquet(target)  # only the written alerts, read back for the top ones
     top = [
         r.asDict(recursive=True)
         for r in kept.orderBy(sf.desc("score"), "row").limit(_TOP).collect()
@@ -132,7 +142,6 @@ def screen_shipments(
     shown = rejections(result, _SHOWN_REJECTIONS)
     if rejected_path is not None:
         write_rejections(rejections(result), rejected_path)
-    alerts.unpersist()
     result.unpersist()
     if as_json:
         emit_json(
