@@ -124,10 +124,7 @@ def screen_shipments(
     observation = Observation("levels")
     observed = result.alerts.observe(
         observation,
-        *(
-            sf.count(sf.when(sf.col("level") == level, sf.lit(1))).alias(level)
-            for level in LEVELS
-        ),
+        *(sf.count(sf.when(sf.col("level") == level, sf.lit(1))).alias(level) for level in LEVELS),
     )
     keep = list(LEVELS[: LEVELS.index(min_level) + 1])
     observed.filter(sf.col("level").isin(keep)).write.mode("overwrite").parquet(target)
