@@ -156,3 +156,17 @@ def test_the_exact_duplicate_check_finds_nothing_when_ids_only_share_a_hash(spar
         packed.filter(pl.col("kind") == spark_manifest._CHUNK).select("chunk", "blob").to_arrow()
     )
     assert not any(collect(later_duplicates(chunks)).get_column("__later").to_list())
+
+
+@pytest.mark.spark
+def test_distinct_id_hashes_are_counted_across_chunks_and_partitions(spark: Any) -> None:
+    once = _validated(ROWS)  # S1, S3 valid
+    repeated = _validated([{**ROWS[0], "date": "2024-02-01"}, {**ROWS[2], "shipment_id": "S9"}])
+    packed = pl.concat([once, repeated.with_columns(pl.col("chunk") + 1)])
+    frame = spark.createDataFrame(packed.to_arrow(), schema=PACKED_SCHEMA).repartition(3)
+    # S1 twice (in two chunks, maybe two partitions), S3 and S9 once
+    assert spark_manifest._distinct_hashes(frame, 2) == 3
+    assert (
+        spark_manifest._distinct_hashes(spark.createDataFrame(once.to_arrow(), PACKED_SCHEMA), 2)
+        == 2
+    )
