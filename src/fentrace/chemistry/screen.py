@@ -574,7 +574,7 @@ def _screen_parent(
         not with_inchikey
         and not neighbours_always
         and substance is None
-        and certainly_clear(parent.mol, active)
+        and certainly_clear(parent.mol, active, as_of)
     ):
         # batch mode: most structures of a library are clear, and cheap tests prove it without
         # the assessment (the same result: tests/chemistry/test_screen_fast_clear.py); the
@@ -624,13 +624,16 @@ def _renumbered(result: ScreenResult, origin: tuple[int, ...], mol: Chem.Mol) ->
     return replace(result, matches=tuple(matches))
 
 
-def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
+def certainly_clear(mol: Chem.Mol, active: Rules, as_of: date | None = None) -> bool:
     """True when batch screening of ``mol`` (a parent named by no knowledge-base record) is
     certainly ``clear``: no rule or route can match, no reference is near enough for the watch,
     and it is below the pharmacophore floor or lacks the pharmacophore.
 
     The same tests, in the same order and with the same thresholds, as :func:`_assess` with
-    ``neighbours_always=False``; False whenever a stage it relies on is switched off.
+    ``neighbours_always=False``; False whenever a stage it relies on is switched off. Without
+    ``as_of``, a structure that passes the rules' prefilter is not cleared; with it, the class
+    rules in force that day, their contested readings and the route templates are tried (a
+    prefilter-passing structure that none of them catches is as clear as one that fails it).
     """
     if (
         active.could_match_any_rule is None
@@ -638,7 +641,7 @@ def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
         or active.best_similarity is None
     ):
         return False
-    if active.could_match_any_rule(mol):
+    if active.could_match_any_rule(mol) and (as_of is None or _rules_catch(mol, active, as_of)):
         return False
     best = active.best_similarity(mol)
     if best + 1e-4 >= (active.watch_threshold or 0.0):
@@ -648,6 +651,17 @@ def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
         or best + 1e-4 < active.pharmacophore_floor
         or active.pharmacophore(mol) is None
     )
+
+
+def _rules_catch(mol: Chem.Mol, active: Rules, as_of: date) -> bool:
+    """Whether :func:`_assess` would find a class match, a contested reading (under either
+    reading) or a route search to run for ``mol``, which passes the rules' prefilter."""
+    if active.class_matches is not None and (
+        active.class_matches(mol, as_of)
+        or (active.contested_readings is not None and active.contested_readings(mol, as_of))
+    ):
+        return True
+    return active.search_routes is not None and (active.can_react is None or active.can_react(mol))
 
 
 # one record per date, never rebuilt: the assessment cache marks proved-clear parents by
