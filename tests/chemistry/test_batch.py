@@ -288,7 +288,7 @@ def test_rdkit_failure_rejects_one_record(monkeypatch: pytest.MonkeyPatch) -> No
     def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Pre-condition Violation")
 
-    monkeypatch.setattr(batch, "screen_mol", explode)
+    monkeypatch.setattr(batch, "screen_smiles_batch", explode)
     records = list(read_smi(io.StringIO("CCO\n")))
     result = batch._safe_screen(records[0], AS_OF)
     assert result.resolved is False

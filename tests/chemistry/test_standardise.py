@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 from rdkit import Chem
+from rdkit.Chem import rdFingerprintGenerator
 
-from fentrace.chemistry.standardise import _GEM_DIOL, ketone_hydrate, parent_smiles, standardise
+from fentrace.chemistry.standardise import (
+    _GEM_DIOL,
+    ketone_hydrate,
+    mol_from_plain_smiles,
+    mol_from_smiles,
+    parent_smiles,
+    standardise,
+)
 
 GOLDEN = [
     # (input, parent SMILES, removed phrases)
@@ -132,3 +140,66 @@ def test_the_hydroxyl_count_never_hides_a_gem_diol(smiles: str, hydrate: bool) -
     assert bool(mol.GetSubstructMatches(_GEM_DIOL)) is hydrate
     _, report, _ = ketone_hydrate(mol)
     assert report.changed is hydrate
+
+
+#: Plain SMILES (no brackets or bond directions), and ones that are not: explicit hydrogen atoms,
+#: charges, isotopes, stereo. Invalid ones too: both parsers must refuse the same texts.
+PARSED_ALIKE = [
+    "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+    "O=c1cccc[nH]1",
+    "c1ccc2c(c1)Cc1ccccc1-2",
+    "C1=CC=CC=C1C",  # Kekulé input, perceived aromatic
+    "c1ccc1",  # written aromatic, not aromatic
+    "OC1(O)CCNCC1",
+    "CC(C)=CC(=O)Nc1ccccc1",  # a double bond that could carry stereo
+    "CC(N)C(O)c1ccccc1",  # possible stereocentres, none specified
+    "Cl.Cl.c1ccc(NC2CCNCC2)cc1",
+    "[H]N=c1sccn1CC(=O)c1ccc2ccccc2c1",  # an explicit H atom: removed by the parser
+    "[2H]C([2H])([2H])Oc1ccccc1",
+    "CC[NH3+]",
+    "C[C@H](N)C(=O)O",
+    "C/C=C/C(=O)O",
+    "CCO |$;;$|",  # an extension after a space
+    "CN(C)(C)(C)C",  # valence
+    "c1cccc1",  # kekulisation
+    "C1CC",  # an open ring
+    "",
+]
+
+
+@pytest.mark.parametrize("smiles", PARSED_ALIKE)
+def test_plain_smiles_parse_to_the_same_molecule(smiles: str) -> None:
+    expected = mol_from_smiles(smiles)
+    found = mol_from_plain_smiles(smiles)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert Chem.MolToSmiles(found) == Chem.MolToSmiles(expected)
+    assert found.GetNumAtoms() == expected.GetNumAtoms()
+    atoms = [
+        (
+            a.GetSymbol(),
+            a.GetIsAromatic(),
+            str(a.GetHybridization()),
+            a.GetTotalNumHs(),
+            a.GetFormalCharge(),
+            a.IsInRing(),
+            str(a.GetChiralTag()),
+        )
+        for mol in (found, expected)
+        for a in mol.GetAtoms()
+    ]
+    half = len(atoms) // 2
+    assert atoms[:half] == atoms[half:]
+    bonds = [
+        (str(b.GetBondType()), b.GetIsConjugated(), str(b.GetStereo()))
+        for mol in (found, expected)
+        for b in mol.GetBonds()
+    ]
+    assert bonds[: len(bonds) // 2] == bonds[len(bonds) // 2 :]
+    assert found.GetRingInfo().AtomRings() == expected.GetRingInfo().AtomRings()
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    assert generator.GetFingerprint(found) == generator.GetFingerprint(expected)
+    ours, theirs = standardise(found, smiles=smiles), standardise(expected, smiles=smiles)
+    assert (ours.smiles, ours.removed, ours.steps) == (theirs.smiles, theirs.removed, theirs.steps)

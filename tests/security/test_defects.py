@@ -346,7 +346,7 @@ def test_13_a_5_mb_smiles_is_refused_before_rdkit_parses_it(
         raise AssertionError("parsed a SMILES past its length bound")
 
     monkeypatch.setattr(identifiers, "mol_from_smiles", no_parse)
-    monkeypatch.setattr(batch, "mol_from_smiles", no_parse)
+    monkeypatch.setattr(batch, "mol_from_plain_smiles", no_parse)
     huge = "C" * 5_000_000
     resolution = resolve(huge)
     assert not resolution.resolved

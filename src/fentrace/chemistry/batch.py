@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, TextIO, TypeVar
 
@@ -36,14 +37,16 @@ from fentrace.chemistry.results import ROW_FIELDS, ScreenResult
 from fentrace.chemistry.screen import (
     DEFAULT_MONOCYCLE_READING,
     MONOCYCLE_READINGS,
+    ClearParent,
     StructureBounds,
+    clear_result,
     rules,
-    screen_mol,
     screen_resolution,
+    screen_smiles_batch,
     structure_bounds,
     unresolved,
 )
-from fentrace.chemistry.standardise import mol_from_smiles
+from fentrace.chemistry.standardise import mol_from_plain_smiles
 from fentrace.csvsafe import safe_row
 from fentrace.exc import InputError, UsageError
 from fentrace.limits import BOUNDS, int_bound, over_limit
@@ -73,8 +76,9 @@ ID_COLUMNS = ("id", "identifier", "name", "compound_id", "record_id")
 ROW_COLUMNS: tuple[str, ...] = ("record", "id", *ROW_FIELDS)
 
 
-_RECORD, _ID, _RESOLVED, _ERROR, _VERDICT, _TIER = (
-    ROW_COLUMNS.index(name) for name in ("record", "id", "resolved", "error", "verdict", "tier")
+_RECORD, _ID, _RESOLVED, _ERROR, _SMILES, _VERDICT, _TIER = (
+    ROW_COLUMNS.index(name)
+    for name in ("record", "id", "resolved", "error", "smiles", "verdict", "tier")
 )
 
 #: How many rejected records a summary keeps by number (all of them are in the output).
@@ -413,6 +417,22 @@ def screen_record(
 
     ``bounds`` are the resource bounds to enforce (None: read them now).
     """
+    found = _screen_record(record, as_of, monocycle_reading, bounds)
+    return found if isinstance(found, ScreenResult) else _result(record, found, as_of)
+
+
+def _result(record: Record, clear: ClearParent, as_of: date) -> ScreenResult:
+    return clear_result(record.text, record.kind, clear, as_of)
+
+
+def _screen_record(
+    record: Record,
+    as_of: date,
+    monocycle_reading: str,
+    bounds: RecordBounds | None,
+) -> ScreenResult | ClearParent:
+    """:func:`screen_record`, with a certainly-clear SMILES record's parent returned as its
+    :class:`ClearParent` (its row is written without a result record)."""
     if record.error is not None:
         return unresolved(record.text, record.kind, record.error, as_of)
     if bounds is None:
@@ -424,18 +444,18 @@ def screen_record(
         too_long = over_limit("query_chars", len(record.text), bounds.query_chars)
     if too_long is not None:
         return unresolved(record.text[:100] + "...", record.kind, too_long, as_of)
+    if record.kind == "smiles":
+        mol = mol_from_plain_smiles(record.text)
+        if mol is None:
+            reason = f"SMILES could not be read: {_smiles_problem(record.text)}"
+            return unresolved(record.text, "smiles", reason, as_of)
+        return screen_smiles_batch(mol, record.text, as_of, monocycle_reading, bounds.structure)
     options: dict[str, Any] = {
         "with_inchikey": False,
         "neighbours_always": False,
         "monocycle_reading": monocycle_reading,
         "bounds": bounds.structure,
     }
-    if record.kind == "smiles":
-        mol = mol_from_smiles(record.text)
-        if mol is None:
-            reason = f"SMILES could not be read: {_smiles_problem(record.text)}"
-            return unresolved(record.text, "smiles", reason, as_of)
-        return screen_mol(record.text, "smiles", mol, as_of, smiles_text=record.text, **options)
     return screen_resolution(resolve(record.text, use_opsin=False), as_of, **options)
 
 
@@ -514,7 +534,8 @@ def _screen_one(
     reading: str = DEFAULT_MONOCYCLE_READING,
     bounds: RecordBounds | None = None,
 ) -> Screened:
-    result = _safe_screen(record, as_of, reading, bounds)
+    found = _safe_screen(record, as_of, reading, bounds)
+    result = found if isinstance(found, ScreenResult) else _result(record, found, as_of)
     # JSON is written in the worker: the parent process only copies text to the output
     return Screened(_row(record, result), _full(record, result) if full else None)
 
@@ -532,10 +553,10 @@ def _safe_screen(
     as_of: date,
     reading: str = DEFAULT_MONOCYCLE_READING,
     bounds: RecordBounds | None = None,
-) -> ScreenResult:
+) -> ScreenResult | ClearParent:
     """Screen a record; an RDKit failure on odd input rejects that record, not the batch."""
     try:
-        return screen_record(record, as_of, reading, bounds)
+        return _screen_record(record, as_of, reading, bounds)
     except (ValueError, RuntimeError) as error:  # RDKit raises these on pathological input
         return unresolved(record.text, record.kind, f"could not be screened: {error}", as_of)
 
@@ -689,6 +710,28 @@ def _csv_head(record: Record) -> str:
     return line[: -len(dialect.lineterminator)] + dialect.delimiter
 
 
+#: The status of a clear row.
+_CLEAR = _STATUSES.setdefault(("clear", None), ("clear", None))
+
+
+def _clear_csv_line(record: Record, clear: ClearParent, as_of: date) -> str:
+    """The CSV row of a certainly-clear record: its own cells (record, id, query, input type,
+    resolved, error, parent SMILES) written, then the text of the cells it shares with every
+    clear row of the date (and of what standardisation removed), written once."""
+    head = _csv_line((record.number, record.id, record.text, record.kind, True, None, clear.smiles))
+    return head[: -len(_CSV.writer.dialect.lineterminator)] + _clear_csv_tail(as_of, clear.removed)
+
+
+@lru_cache(maxsize=256)
+def _clear_csv_tail(as_of: date, removed: tuple[str, ...]) -> str:
+    """The text of a clear row after its ``smiles`` cell, line end included: the cells come
+    after ``smiles`` in ``ROW_COLUMNS``, and ``csv`` writes each cell on its own, so the row
+    is its first cells' text and this one joined by the separator."""
+    template = clear_result("", "smiles", ClearParent("", removed, None), as_of)
+    tail = _row(Record(0, None, "", "smiles"), template)[_SMILES + 1 :]
+    return _csv_line(("", *tail))  # "" + separator + the cells (never one empty cell alone)
+
+
 def _status(row: tuple[Any, ...]) -> LineStatus:
     if not row[_RESOLVED]:
         return str(row[_ERROR])
@@ -700,7 +743,13 @@ def _screen_line(
     record: Record, as_of: date, full: bool, reading: str, bounds: RecordBounds | None
 ) -> tuple[str, LineStatus]:
     """One record's output line (a JSON line or a CSV row, with its line end) and status."""
-    result = _safe_screen(record, as_of, reading, bounds)
+    found = _safe_screen(record, as_of, reading, bounds)
+    if isinstance(found, ScreenResult):
+        result = found
+    elif not full:
+        return _clear_csv_line(record, found, as_of), _CLEAR
+    else:
+        result = _result(record, found, as_of)
     row = _row(record, result)
     line = _full(record, result) + "\n" if full else _csv_line(row)
     return line, _status(row)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple, Protocol
 
 from rdkit import Chem, DataStructs
@@ -412,6 +412,26 @@ def unresolved(query: str, input_type: str, error: str, as_of: date | None = Non
     )
 
 
+class ClearParent(NamedTuple):
+    """A parent that batch screening proved clear (:func:`certainly_clear`): what its result
+    holds besides the shared clear assessment of the date (:func:`clear_result`).
+
+    Batch output writes the row of such a structure -- most of any library -- straight from it,
+    without copying the assessment into a result record first.
+    """
+
+    smiles: str
+    removed: tuple[str, ...]
+    mol: Chem.Mol | None
+
+
+def clear_result(query: str, input_type: str, clear: ClearParent, as_of: date) -> ScreenResult:
+    """The result record of a certainly-clear parent (what :func:`screen_mol` returns for it)."""
+    return _clear_assessment(as_of).for_parent(
+        query, input_type, clear.smiles, clear.removed, clear.mol
+    )
+
+
 def screen_mol(
     query: str,
     input_type: str,
@@ -444,14 +464,79 @@ def screen_mol(
             f"monocycle reading {monocycle_reading!r}: expected one of "
             + ", ".join(MONOCYCLE_READINGS)
         )
+    found = _screen_parent(
+        query,
+        input_type,
+        mol,
+        as_of,
+        named,
+        smiles_text,
+        with_inchikey,
+        neighbours_always,
+        index,
+        kb,
+        monocycle_reading,
+        bounds,
+    )
+    return (
+        found if isinstance(found, ScreenResult) else clear_result(query, input_type, found, as_of)
+    )
+
+
+def screen_smiles_batch(
+    mol: Chem.Mol,
+    smiles_text: str,
+    as_of: date,
+    monocycle_reading: str,
+    bounds: StructureBounds,
+) -> ScreenResult | ClearParent:
+    """:func:`screen_mol` of a molecule parsed from the SMILES record ``smiles_text``, the batch
+    way (no InChIKey for clear rows, neighbours only near the watch threshold), with a
+    certainly-clear parent returned as its :class:`ClearParent` instead of a result record
+    (:func:`clear_result` makes the record). ``monocycle_reading`` is not checked here: batches
+    check it once.
+    """
+    return _screen_parent(
+        smiles_text,
+        "smiles",
+        mol,
+        as_of,
+        None,
+        smiles_text,
+        False,
+        False,
+        None,
+        None,
+        monocycle_reading,
+        bounds,
+    )
+
+
+def _screen_parent(
+    query: str,
+    input_type: str,
+    mol: Chem.Mol,
+    as_of: date,
+    named: Substance | None,
+    smiles_text: str | None,
+    with_inchikey: bool,
+    neighbours_always: bool,
+    index: KBIndex | None,
+    kb: KnowledgeBase | None,
+    monocycle_reading: str,
+    bounds: StructureBounds | None,
+) -> ScreenResult | ClearParent:
+    """:func:`screen_mol`, with a parent that batch mode proves certainly clear returned as
+    its :class:`ClearParent`."""
     if bounds is None:
         bounds = structure_bounds()
     heavy_limit = bounds.heavy_atoms  # FENTRACE_MAX_HEAVY_ATOMS, default MAX_HEAVY_ATOMS
-    if mol.GetNumHeavyAtoms() > heavy_limit:
+    heavy_atoms = mol.GetNumHeavyAtoms()
+    if heavy_atoms > heavy_limit:
         return unresolved(
             query,
             input_type,
-            f"{mol.GetNumHeavyAtoms()} heavy atoms: more than {heavy_limit}, not screened",
+            f"{heavy_atoms} heavy atoms: more than {heavy_limit}, not screened",
             as_of,
         )
     if mol.GetNumAtoms() == 0:  # a molfile whose atom block is empty (found by fuzzing)
@@ -474,7 +559,11 @@ def screen_mol(
         neighbours_always,
         monocycle_reading,
     )
-    assessed = _ASSESSED.get(key, (kb, index, active))
+    owner = (kb, index, active)
+    clear = _clear_assessment(as_of)
+    assessed = _ASSESSED.get(key, owner)
+    if assessed is clear:  # proved certainly clear before (see below)
+        return ClearParent(parent.smiles, parent.removed, parent.mol)
     if assessed is not None:
         # the cached assessment may come from another spelling of this parent, whose atoms are
         # numbered differently: its matched atoms are renumbered onto this molecule
@@ -485,26 +574,26 @@ def screen_mol(
         not with_inchikey
         and not neighbours_always
         and substance is None
-        and certainly_clear(parent.mol, active)
+        and certainly_clear(parent.mol, active, as_of)
     ):
         # batch mode: most structures of a library are clear, and cheap tests prove it without
-        # the assessment (the same result: tests/chemistry/test_screen_fast_clear.py)
-        assessed = _clear_assessment(as_of).for_parent("", "", parent.smiles, (), None)
-        _ASSESSED.put(key, (kb, index, active), assessed)
-    else:
-        assessed = _assess(
-            parent,
-            substance,
-            as_of,
-            with_inchikey,
-            neighbours_always,
-            kb,
-            active,
-            monocycle_reading,
-        )
-        _ASSESSED.put(key, (kb, index, active), assessed)
-        if any(match.atoms for match in assessed.matches):
-            _ASSESSED.atom_orders[key] = canonical_atom_order(parent.mol)
+        # the assessment (the same result: tests/chemistry/test_screen_fast_clear.py); the
+        # cache keeps the shared clear assessment itself, which marks the parent as proved
+        _ASSESSED.put(key, owner, clear)
+        return ClearParent(parent.smiles, parent.removed, parent.mol)
+    assessed = _assess(
+        parent,
+        substance,
+        as_of,
+        with_inchikey,
+        neighbours_always,
+        kb,
+        active,
+        monocycle_reading,
+    )
+    _ASSESSED.put(key, owner, assessed)
+    if any(match.atoms for match in assessed.matches):
+        _ASSESSED.atom_orders[key] = canonical_atom_order(parent.mol)
     return assessed.for_query(query, input_type, parent.removed, parent.mol)
 
 
@@ -535,13 +624,16 @@ def _renumbered(result: ScreenResult, origin: tuple[int, ...], mol: Chem.Mol) ->
     return replace(result, matches=tuple(matches))
 
 
-def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
+def certainly_clear(mol: Chem.Mol, active: Rules, as_of: date | None = None) -> bool:
     """True when batch screening of ``mol`` (a parent named by no knowledge-base record) is
     certainly ``clear``: no rule or route can match, no reference is near enough for the watch,
     and it is below the pharmacophore floor or lacks the pharmacophore.
 
     The same tests, in the same order and with the same thresholds, as :func:`_assess` with
-    ``neighbours_always=False``; False whenever a stage it relies on is switched off.
+    ``neighbours_always=False``; False whenever a stage it relies on is switched off. Without
+    ``as_of``, a structure that passes the rules' prefilter is not cleared; with it, the class
+    rules in force that day, their contested readings and the route templates are tried (a
+    prefilter-passing structure that none of them catches is as clear as one that fails it).
     """
     if (
         active.could_match_any_rule is None
@@ -549,7 +641,7 @@ def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
         or active.best_similarity is None
     ):
         return False
-    if active.could_match_any_rule(mol):
+    if active.could_match_any_rule(mol) and (as_of is None or _rules_catch(mol, active, as_of)):
         return False
     best = active.best_similarity(mol)
     if best + 1e-4 >= (active.watch_threshold or 0.0):
@@ -561,7 +653,20 @@ def certainly_clear(mol: Chem.Mol, active: Rules) -> bool:
     )
 
 
-@lru_cache(maxsize=16)
+def _rules_catch(mol: Chem.Mol, active: Rules, as_of: date) -> bool:
+    """Whether :func:`_assess` would find a class match, a contested reading (under either
+    reading) or a route search to run for ``mol``, which passes the rules' prefilter."""
+    if active.class_matches is not None and (
+        active.class_matches(mol, as_of)
+        or (active.contested_readings is not None and active.contested_readings(mol, as_of))
+    ):
+        return True
+    return active.search_routes is not None and (active.can_react is None or active.can_react(mol))
+
+
+# one record per date, never rebuilt: the assessment cache marks proved-clear parents by
+# identity with it (an evicted and rebuilt record would not be recognised)
+@cache
 def _clear_assessment(as_of: date) -> ScreenResult:
     """What :func:`_assess` gives a parent that :func:`certainly_clear` clears (``smiles`` left
     blank): no knowledge-base record, no rule, route, neighbour or pharmacophore match."""

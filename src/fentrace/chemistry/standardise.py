@@ -42,6 +42,35 @@ def mol_from_smiles(smiles: str) -> Chem.Mol | None:
     return cast("Chem.Mol | None", Chem.MolFromSmiles(smiles))
 
 
+#: What a SMILES needs to hold explicit hydrogen atoms, isotopes, charges or stereochemistry
+#: (brackets, ``/`` and ``\\`` bonds) or CXSMILES extensions (after a space or ``|``).
+_NOT_PLAIN = re.compile(r"[\[/\\|\s]")
+
+
+def mol_from_plain_smiles(smiles: str) -> Chem.Mol | None:
+    """:func:`mol_from_smiles` with the same molecule for less work on plain SMILES (no
+    brackets, bond directions or extensions: most of any library), else the same call.
+
+    RDKit's parser ends by removing explicit hydrogen atoms (with sanitisation) and perceiving
+    stereochemistry -- ranking every atom to flag possible stereocentres, about a fifth of the
+    parse. Plain SMILES hold no hydrogen atoms (an H atom is always written in brackets) and
+    no stereo marks (``@`` only in brackets, ``/`` and ``\\``), so their molecule is the parsed
+    and sanitised graph alone: same atoms, bonds, aromaticity and rings; only the flags of
+    possible stereocentres that nothing here reads are left unset
+    (tests/chemistry/test_standardise.py compares the two).
+    """
+    if _NOT_PLAIN.search(smiles) is not None:
+        return mol_from_smiles(smiles)
+    mol = cast("Chem.Mol | None", Chem.MolFromSmiles(smiles, sanitize=False))
+    if mol is None:
+        return None
+    try:
+        Chem.SanitizeMol(mol)
+    except (ValueError, RuntimeError):  # RDKit's parser returns None for these
+        return None
+    return mol
+
+
 def mol_to_inchikey(mol: Chem.Mol) -> str | None:
     """The standard InChIKey of a molecule; None when InChI cannot describe it."""
     key = cast(str, Chem.MolToInchiKey(mol))  # type: ignore[no-untyped-call]
