@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,7 +273,7 @@ def _blob(valid: pl.DataFrame) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
         writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())
+    return bytes(sink.getvalue().to_pybytes())  # (typed: pyarrow is untyped)
 
 
 def _unblob(blob: pa.Scalar) -> pl.DataFrame:
@@ -288,7 +288,7 @@ def chunk_keys(valid: pl.DataFrame, chunk: int, rules: Rules) -> list[pl.DataFra
 
     Goods lines and parties go to the distinct lookups; contact values (per shared field)
     and the small shipments to the whole-manifest indicators. Distinct within the chunk
-    keeps what the JVM shuffles small; Spark makes them distinct across chunks.
+    keeps what the JVM shuffles small; Spark makes them distinct across partitions.
     """
     goods = valid.select("description", "cas", "smiles", "hs_code").unique(maintain_order=True)
     parties = pl.concat(
@@ -431,18 +431,29 @@ class _SeenKeys:
         return keys
 
 
+def _chunk_rows(
+    batches: Iterator[pa.RecordBatch],
+) -> Iterator[tuple[pa.RecordBatch, int, int, pl.DataFrame]]:
+    """(batch, index, chunk id, valid rows) of every chunk record (``chunk``, ``blob`` and,
+    when present, ``excluded``: the later duplicates, left out of its rows)."""
+    for batch in batches:
+        excluded = batch.column("excluded") if "excluded" in batch.schema.names else None
+        for index in range(batch.num_rows):
+            valid = _unblob(batch.column("blob")[index])
+            if excluded is not None:
+                valid = _without_rows(valid, excluded[index])
+            yield batch, index, batch.column("chunk")[index].as_py(), valid
+
+
 def _ids_partition(
     schema: pa.Schema,
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """Each valid row's (chunk, row, shipment id, date), from the blobs (for the duplicates)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for index in range(batch.num_rows):
-                chunk = batch.column("chunk")[index].as_py()
-                valid = _unblob(batch.column("blob")[index])
-                ids = valid.select(ROW, "shipment_id", "date")
-                yield from _to_packed_batches([_packed(_ID, ids, chunk)], schema)
+        for _, _, chunk, valid in _chunk_rows(batches):
+            ids = valid.select(ROW, "shipment_id", "date")
+            yield from _to_packed_batches([_packed(_ID, ids, chunk)], schema)
 
     return run
 
@@ -459,13 +470,8 @@ def _keys_partition(
     """The keys of each chunk again, without its later duplicates (``chunk_keys``)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for index in range(batch.num_rows):
-                chunk = batch.column("chunk")[index].as_py()
-                valid = _without_rows(
-                    _unblob(batch.column("blob")[index]), batch.column("excluded")[index]
-                )
-                yield from _to_packed_batches(chunk_keys(valid, chunk, rules), schema)
+        for _, _, chunk, valid in _chunk_rows(batches):
+            yield from _to_packed_batches(chunk_keys(valid, chunk, rules), schema)
 
     return run
 
@@ -616,36 +622,32 @@ def _score_partition(
             _worker.lexicon(),
             _worker.NameTable(names),
         )
-        for batch in batches:
-            for index in range(batch.num_rows):
-                frame = _without_rows(
-                    _unblob(batch.column("blob")[index]), batch.column("excluded")[index]
-                )
-                if not frame.height:
-                    continue
-                table = (
-                    details.value
-                    if details is not None
-                    else _chunk_details(batch.column("details")[index])
-                )
-                frame = _with_details(frame, table, shared_fields)
-                parts = [frame.get_column(f"__sc{i}") for i in range(len(shared_fields))]
-                shared = (
-                    combine_details(parts, "_d_SHARED_CONTACT")
-                    if parts
-                    else pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
-                )
-                structuring = frame.get_column("__structuring").alias("_d_STRUCTURING")
-                scored = score_rows(
-                    frame.select(manifest_columns),
-                    rules,
-                    as_of,
-                    lookups,
-                    passthrough=passthrough,
-                    latest=latest,
-                    cross_row=[shared, structuring],
-                )
-                yield from to_batches(scored.alerts, schema)
+        for batch, index, _, frame in _chunk_rows(batches):
+            if not frame.height:
+                continue
+            table = (
+                details.value
+                if details is not None
+                else _details_table(batch.column("details")[index].as_py() or ())
+            )
+            frame = _with_details(frame, table, shared_fields)
+            parts = [frame.get_column(f"__sc{i}") for i in range(len(shared_fields))]
+            shared = (
+                combine_details(parts, "_d_SHARED_CONTACT")
+                if parts
+                else pl.Series("_d_SHARED_CONTACT", [None] * frame.height, dtype=pl.String)
+            )
+            structuring = frame.get_column("__structuring").alias("_d_STRUCTURING")
+            scored = score_rows(
+                frame.select(manifest_columns),
+                rules,
+                as_of,
+                lookups,
+                passthrough=passthrough,
+                latest=latest,
+                cross_row=[shared, structuring],
+            )
+            yield from to_batches(scored.alerts, schema)
 
     return run
 
@@ -672,10 +674,11 @@ def _with_details(
     return frame.with_columns(columns)
 
 
-def _chunk_details(records: pa.Scalar) -> Details:
-    """The details joined to one chunk (too many to broadcast) as the broadcast table's shape."""
+def _details_table(records: Iterable[Any]) -> Details:
+    """Detail records (tag, value, row, detail) as the table ``_with_details`` reads: per tag,
+    contact value or (structuring) row -> detail."""
     table: Details = {}
-    for record in records.as_py() or ():
+    for record in records:
         key = record["row"] if record["tag"] == _STRUCTURING_TAG else record["value"]
         table.setdefault(int(record["tag"]), {})[key] = record["detail"]
     return table
@@ -817,12 +820,8 @@ def _cross_row_details(
     head = union.limit(_BROADCAST_ROWS + 1).collect()
     if len(head) > _BROADCAST_ROWS:
         return None, union
-    details: Details = {}
-    for record in head:
-        key = record["row"] if record["tag"] == _STRUCTURING_TAG else record["value"]
-        details.setdefault(int(record["tag"]), {})[key] = record["detail"]
     union.unpersist()
-    return details, None
+    return _details_table(head), None
 
 
 def _details_per_chunk(keys: DataFrame, table: DataFrame) -> DataFrame:
@@ -1033,7 +1032,7 @@ def screen_manifest(
     )
     chemicals = spark.sparkContext.broadcast((chemical_findings, system_names))
     parties = spark.sparkContext.broadcast(party_findings)
-    alerts = chunks.select("blob", "excluded", "details").mapInArrow(
+    alerts = chunks.select("chunk", "blob", "excluded", "details").mapInArrow(
         _score_partition(
             manifest_columns,
             probe.passthrough,
